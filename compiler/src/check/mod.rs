@@ -1,0 +1,232 @@
+//! The checks: rules over the typed formula and what it inherits. Each rule is a
+//! file with one job and its own stable code (see `docs/diagnostics.md`).
+
+mod conditions;
+mod cycles;
+mod formula_refs;
+mod gates;
+mod loops;
+mod on_complete;
+mod placeholders;
+mod required_fields;
+mod scalars;
+mod selectors;
+mod step_ids;
+mod step_refs;
+mod vars;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Formula, Step, StepList, Text};
+use crate::resolve::{FormulaInfo, Inheritance};
+use crate::syntax::SyntaxError;
+use std::collections::BTreeSet;
+
+/// What the rules see: the formula, its inheritance, and a way to look up others.
+pub struct CheckCx<'a> {
+    /// The formula being checked.
+    pub formula: &'a Formula,
+    /// What it inherits through `extends`.
+    pub inherited: &'a Inheritance,
+    /// Look up another formula by name.
+    pub lookup: &'a dyn Fn(&str) -> Option<FormulaInfo>,
+}
+
+/// Run every rule over `formula`, appending to `out`.
+pub fn check_formula(
+    formula: &Formula,
+    inherited: &Inheritance,
+    lookup: &dyn Fn(&str) -> Option<FormulaInfo>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let cx = CheckCx {
+        formula,
+        inherited,
+        lookup,
+    };
+    out.extend(inherited.diagnostics.iter().cloned());
+    required_fields::run(&cx, out);
+    scalars::run(&cx, out);
+    step_ids::run(&cx, out);
+    step_refs::run(&cx, out);
+    cycles::run(&cx, out);
+    formula_refs::run(&cx, out);
+    selectors::run(&cx, out);
+    vars::run(&cx, out);
+    conditions::run(&cx, out);
+    loops::run(&cx, out);
+    gates::run(&cx, out);
+    on_complete::run(&cx, out);
+    placeholders::run(&cx, out);
+}
+
+/// A front-end syntax error as a diagnostic.
+pub fn syntax_error(e: &SyntaxError) -> Diagnostic {
+    Diagnostic::new(Code::Syntax, e.span, e.message.clone()).with_help_opt(e.help.clone())
+}
+
+/// Where a step sits: its list, and the path to it (`steps[2].children[0]`).
+#[derive(Clone, Debug)]
+pub struct StepPath {
+    /// The list at the top.
+    pub list: StepList,
+    /// Whether the step is inside a loop body (its id is local to the loop).
+    pub in_loop: bool,
+    /// Human path.
+    pub path: String,
+}
+
+/// Visit every step of `steps` depth-first (children and loop bodies included).
+pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step, &StepPath)) {
+    walk_list(steps, StepList::Steps, &mut |s, p| f(s, p));
+}
+
+/// Visit every step of a list with its path.
+pub fn walk_list<'a>(steps: &'a [Step], list: StepList, f: &mut dyn FnMut(&'a Step, &StepPath)) {
+    let root = match list {
+        StepList::Steps => "steps",
+        StepList::Template => "template",
+        StepList::Legs => "legs",
+        StepList::Aspects => "aspects",
+    };
+    let mut stack: Vec<(&'a Step, StepPath)> = steps
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| {
+            (
+                s,
+                StepPath {
+                    list,
+                    in_loop: false,
+                    path: format!("{root}[{i}]"),
+                },
+            )
+        })
+        .collect();
+    while let Some((step, path)) = stack.pop() {
+        f(step, &path);
+        if let Some(l) = &step.loop_spec {
+            for (i, s) in l.body.iter().enumerate().rev() {
+                stack.push((
+                    s,
+                    StepPath {
+                        list,
+                        in_loop: true,
+                        path: format!("{}.loop.body[{i}]", path.path),
+                    },
+                ));
+            }
+        }
+        for (i, s) in step.children.iter().enumerate().rev() {
+            stack.push((
+                s,
+                StepPath {
+                    list,
+                    in_loop: path.in_loop,
+                    path: format!("{}.children[{i}]", path.path),
+                },
+            ));
+        }
+    }
+}
+
+/// Visit every step of every list of a formula.
+pub fn walk_all<'a>(f: &'a Formula, visit: &mut dyn FnMut(&'a Step, &StepPath)) {
+    for (list, steps) in f.step_lists() {
+        walk_list(steps, list, visit);
+    }
+    if let Some(s) = &f.synthesis {
+        visit(
+            s,
+            &StepPath {
+                list: StepList::Legs,
+                in_loop: false,
+                path: String::from("synthesis"),
+            },
+        );
+    }
+}
+
+/// Every text of a formula that `{{vars}}` are substituted into, with a label.
+pub fn var_texts(f: &Formula) -> Vec<&Text> {
+    let mut out: Vec<&Text> = Vec::new();
+    out.extend(f.description.iter());
+    out.extend(f.extra_text.iter());
+    walk_all(f, &mut |s, _| {
+        out.extend(
+            [&s.title, &s.description, &s.notes, &s.assignee]
+                .into_iter()
+                .flatten(),
+        );
+        out.extend(s.extra_text.iter());
+        out.extend(s.expand_vars.iter().map(|(_, v)| v));
+        if let Some(g) = &s.gate {
+            out.extend(
+                [&g.ty, &g.id, &g.await_id, &g.timeout]
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        if let Some(o) = &s.on_complete {
+            out.extend(o.vars.iter().map(|(_, v)| v));
+        }
+    });
+    for a in &f.advice {
+        for s in &a.steps {
+            out.extend([&s.title, &s.description].into_iter().flatten());
+        }
+    }
+    if let Some(c) = &f.compose {
+        for r in c.expand.iter().chain(c.map.iter()) {
+            out.extend(r.vars.iter().map(|(_, v)| v));
+        }
+    }
+    out
+}
+
+/// The names of every var a formula uses: `{{name}}` in texts (item fields of
+/// `{{#each}}` blocks included, since formulas declare those as computed vars),
+/// conditions, and `{name}` in loop ranges.
+pub fn used_var_names(f: &Formula) -> BTreeSet<String> {
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for t in var_texts(f) {
+        used.extend(
+            crate::expr::template::all_refs(&t.value)
+                .into_iter()
+                .map(|r| r.name),
+        );
+    }
+    walk_all(f, &mut |s, _| {
+        if let Some(c) = &s.condition {
+            used.extend(
+                crate::expr::template::var_refs(&c.value)
+                    .into_iter()
+                    .map(|r| r.name),
+            );
+        }
+        if let Some(l) = &s.loop_spec {
+            if let Some(r) = &l.range
+                && let Ok(expr) = crate::expr::range::parse_range(&r.value)
+            {
+                used.extend(
+                    crate::expr::range::vars_in(&expr)
+                        .into_iter()
+                        .map(|(n, _)| n),
+                );
+            }
+            if let Some(u) = &l.until {
+                used.extend(
+                    crate::expr::template::var_refs(&u.value)
+                        .into_iter()
+                        .map(|r| r.name),
+                );
+            }
+        }
+    });
+    used
+}
+
+/// "did you mean `x`?" over candidates, or nothing.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    crate::model::schema::closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+}

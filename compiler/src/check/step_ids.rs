@@ -1,0 +1,44 @@
+//! GTC005 duplicate-step-id: ids must be unique within their namespace.
+//!
+//! Namespaces: top-level steps and their children share one; each loop body is
+//! its own (its ids become `loop.iterN.id`); `template`, `legs` and `aspects`
+//! each have their own. A step that reuses an id inherited through `extends`
+//! overrides the parent's step, so it is not a duplicate.
+
+use super::{CheckCx, StepPath, walk_list};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Step, Text};
+use std::collections::HashMap;
+
+pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
+    for (list, steps) in cx.formula.step_lists() {
+        let mut namespaces: HashMap<String, HashMap<&str, &Text>> = HashMap::new();
+        walk_list(steps, list, &mut |s: &Step, p: &StepPath| {
+            let Some(id) = &s.id else { return };
+            let ns = namespace_of(p);
+            let seen = namespaces.entry(ns).or_default();
+            match seen.get(id.as_str()) {
+                Some(first) => out.push(
+                    Diagnostic::new(
+                        Code::DuplicateStepId,
+                        id.span,
+                        format!("duplicate step id `{}`", id.value),
+                    )
+                    .with_label(first.span, "first defined here")
+                    .with_help("step ids must be unique; rename one of them"),
+                ),
+                None => {
+                    seen.insert(id.as_str(), id);
+                }
+            }
+        });
+    }
+}
+
+/// The namespace key of a step: the path of its innermost loop body, or "".
+pub(crate) fn namespace_of(p: &StepPath) -> String {
+    match p.path.rfind(".loop.body[") {
+        Some(i) => p.path[..i].to_owned(),
+        None => String::new(),
+    }
+}

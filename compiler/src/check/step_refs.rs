@@ -1,0 +1,160 @@
+//! GTC006 unknown-step: references to step ids that do not exist.
+//!
+//! Checked: `needs` / `depends_on`, `waits_for = "children-of(x)"`, bond point
+//! `after_step` / `before_step`, `compose.branch`, `compose.gate.before` and
+//! `compose.expand.target`. References holding a `{placeholder}` are resolved
+//! only when cooking, so they are skipped here.
+
+use super::step_ids::namespace_of;
+use super::{CheckCx, StepPath, suggest, walk_list};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::expr::waits_for::{WaitsFor, parse_waits_for};
+use crate::model::{Step, StepList, Text};
+use crate::source::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The ids visible from each namespace of one step list.
+pub(crate) struct Scope {
+    by_ns: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Scope {
+    /// Collect the ids of `steps`, adding `inherited` to the top namespace.
+    pub(crate) fn new<'a>(
+        steps: &[Step],
+        list: StepList,
+        inherited: impl IntoIterator<Item = &'a str>,
+    ) -> Scope {
+        let mut by_ns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        by_ns
+            .entry(String::new())
+            .or_default()
+            .extend(inherited.into_iter().map(str::to_owned));
+        walk_list(steps, list, &mut |s, p| {
+            if let Some(id) = &s.id {
+                by_ns
+                    .entry(namespace_of(p))
+                    .or_default()
+                    .insert(id.value.clone());
+            }
+        });
+        Scope { by_ns }
+    }
+
+    /// Whether `id` is visible from namespace `ns` (its own and every enclosing one).
+    pub(crate) fn contains(&self, ns: &str, id: &str) -> bool {
+        self.by_ns
+            .iter()
+            .any(|(k, ids)| ns.starts_with(k.as_str()) && ids.contains(id))
+    }
+
+    fn visible(&self, ns: &str) -> Vec<&str> {
+        self.by_ns
+            .iter()
+            .filter(|(k, _)| ns.starts_with(k.as_str()))
+            .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// Report `reference` unless it names a visible step.
+pub(crate) fn check_ref(
+    scope: &Scope,
+    ns: &str,
+    what: &str,
+    name: &str,
+    span: Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    if name.contains('{') || scope.contains(ns, name) {
+        return;
+    }
+    let visible = scope.visible(ns);
+    out.push(
+        Diagnostic::new(
+            Code::UnknownStep,
+            span,
+            format!("{what} unknown step `{name}`"),
+        )
+        .with_help(
+            suggest(name, visible.iter().copied())
+                .unwrap_or_else(|| String::from("reference the `id` of a step of this formula")),
+        ),
+    );
+}
+
+fn check_text(scope: &Scope, ns: &str, what: &str, t: &Text, out: &mut Vec<Diagnostic>) {
+    check_ref(scope, ns, what, &t.value, t.span, out);
+}
+
+pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
+    let f = cx.formula;
+    let inherited: Vec<&str> = cx.inherited.steps.iter().map(|s| s.id.as_str()).collect();
+    let mut steps_scope = None;
+    for (list, steps) in f.step_lists() {
+        let inh = if list == StepList::Steps {
+            inherited.clone()
+        } else {
+            Vec::new()
+        };
+        let scope = Scope::new(steps, list, inh);
+        walk_list(steps, list, &mut |s: &Step, p: &StepPath| {
+            let ns = namespace_of(p);
+            for d in &s.depends_on {
+                check_text(&scope, &ns, "depends_on references", d, out);
+            }
+            for d in &s.needs {
+                check_text(&scope, &ns, "needs references", d, out);
+            }
+            if let Some(w) = &s.waits_for
+                && let Ok(WaitsFor::ChildrenOf { step, step_range }) = parse_waits_for(&w.value)
+            {
+                check_ref(
+                    &scope,
+                    &ns,
+                    "waits_for references",
+                    &step,
+                    w.sub_span(step_range),
+                    out,
+                );
+            }
+        });
+        if list == StepList::Steps {
+            steps_scope = Some(scope);
+        }
+    }
+    if let Some(syn) = &f.synthesis {
+        let legs = Scope::new(&f.legs, StepList::Legs, std::iter::empty());
+        for d in syn.deps() {
+            check_text(&legs, "", "synthesis depends on", d, out);
+        }
+    }
+    let (Some(scope), Some(c)) = (steps_scope, &f.compose) else {
+        return;
+    };
+    for b in &c.bond_points {
+        for (what, t) in [
+            ("after_step references", &b.after_step),
+            ("before_step references", &b.before_step),
+        ] {
+            if let Some(t) = t {
+                check_text(&scope, "", what, t, out);
+            }
+        }
+    }
+    for b in &c.branch {
+        for t in b.from.iter().chain(b.steps.iter()).chain(b.join.iter()) {
+            check_text(&scope, "", "branch references", t, out);
+        }
+    }
+    for g in &c.gate {
+        if let Some(t) = &g.before {
+            check_text(&scope, "", "gate rule references", t, out);
+        }
+    }
+    for r in &c.expand {
+        if let Some(t) = &r.selector {
+            check_text(&scope, "", "expand targets", t, out);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Variables: GTC011 undeclared-var, GTC012 unused-var, GTC013
+//! required-with-default, GTC014 default-not-in-enum, GTC015 invalid-pattern,
+//! GTC016 default-mismatches-pattern.
+
+use super::{CheckCx, suggest, used_var_names, var_texts, walk_all};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::expr::template::var_refs;
+use crate::model::Text;
+use std::collections::BTreeSet;
+
+pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
+    let f = cx.formula;
+    let declared: BTreeSet<&str> = f
+        .vars
+        .iter()
+        .map(|v| v.name.value.as_str())
+        .chain(cx.inherited.vars.iter().map(String::as_str))
+        .collect();
+
+    // Expansion templates are filled in with the *calling* formula's vars at pour
+    // time, so their `{{vars}}` cannot be checked against their own declarations.
+    if f.effective_kind() != "expansion" {
+        let mut texts: Vec<&Text> = var_texts(f);
+        walk_all(f, &mut |s, _| texts.extend(s.condition.iter()));
+        for t in texts {
+            for r in var_refs(&t.value) {
+                if declared.contains(r.name.as_str()) {
+                    continue;
+                }
+                let help = suggest(&r.name, declared.iter().copied()).unwrap_or_else(|| {
+                    format!("declare it: `[vars.{}]` with a `description`, and a `default` or `required = true`", r.name)
+                });
+                out.push(
+                    Diagnostic::new(
+                        Code::UndeclaredVar,
+                        t.sub_span(r.range.clone()),
+                        format!("`{{{{{}}}}}` is not a declared var", r.name),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+
+    let mut used = used_var_names(f);
+    used.extend(cx.inherited.used_vars.iter().cloned());
+    for v in &f.vars {
+        let name = &v.name.value;
+        if !used.contains(name) {
+            out.push(
+                Diagnostic::new(
+                    Code::UnusedVar,
+                    v.name.span,
+                    format!("var `{name}` is declared but never used"),
+                )
+                .with_help(format!(
+                    "reference it as `{{{{{name}}}}}`, or remove the declaration"
+                )),
+            );
+        }
+        if let (Some(req), Some(default)) = (&v.required, &v.default)
+            && req.value
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::RequiredWithDefault,
+                    v.name.span,
+                    format!("var `{name}` is required and also has a default"),
+                )
+                .with_label(req.span, "required here")
+                .with_label(default.span, "default here")
+                .with_help(
+                    "a default makes the var optional: remove `required = true` or the `default`",
+                ),
+            );
+        }
+        if let Some(default) = &v.default
+            && !v.allowed.is_empty()
+            && !default.value.is_empty()
+            && !v.allowed.iter().any(|a| a.value == default.value)
+        {
+            let list: Vec<&str> = v.allowed.iter().map(|a| a.as_str()).collect();
+            out.push(
+                Diagnostic::new(
+                    Code::DefaultNotInEnum,
+                    default.span,
+                    format!(
+                        "default `{}` of var `{name}` is not in its enum",
+                        default.value
+                    ),
+                )
+                .with_help(
+                    suggest(&default.value, list.iter().copied())
+                        .unwrap_or_else(|| format!("allowed values: {}", list.join(", "))),
+                ),
+            );
+        }
+        if let Some(pattern) = &v.pattern {
+            match regex::Regex::new(&pattern.value) {
+                Err(e) => out.push(
+                    Diagnostic::new(
+                        Code::InvalidPattern,
+                        pattern.span,
+                        format!("pattern of var `{name}` is not a valid regular expression"),
+                    )
+                    .with_help(first_line(&e.to_string())),
+                ),
+                Ok(re) => {
+                    if let Some(default) = &v.default
+                        && !default.value.is_empty()
+                        && !re.is_match(&default.value)
+                    {
+                        out.push(
+                                Diagnostic::new(
+                                    Code::DefaultMismatchesPattern,
+                                    default.span,
+                                    format!("default `{}` of var `{name}` does not match its pattern `{}`", default.value, pattern.value),
+                                )
+                                .with_label(pattern.span, "pattern here")
+                                .with_help("change the default or the pattern; runtime values are checked against the pattern"),
+                            );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let lines: Vec<&str> = s
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    lines
+        .last()
+        .map_or_else(|| s.to_owned(), |l| l.trim().to_owned())
+}

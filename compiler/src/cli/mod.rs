@@ -1,0 +1,149 @@
+//! The `gtc` command line: argument parsing and the subcommands. The binary's
+//! `main` only calls [`run`], so tests drive the CLI in-process.
+
+mod check;
+mod explain;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// `gtc`: check formula files like a compiler.
+#[derive(Parser, Debug)]
+#[command(
+    name = "gtc",
+    version,
+    about = "The formula compiler: check workflow formulas (*.formula.toml / .json / .yaml) like a compiler",
+    long_about = "gtc parses formula files, resolves the formulas they name (extends, expansions, aspects) \
+and checks them: every problem is reported at file:line:column with a stable code and a help line.\n\n\
+Examples:\n  gtc check .                      check every formula under the current directory\n  \
+gtc check mol-x.formula.toml       check one file\n  gtc check --format json formulas/  machine-readable output\n  \
+gtc explain GTC005                 what a diagnostic code means and how to fix it"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check formula files and directories (default: the current directory).
+    #[command(
+        long_about = "Check formula files. A directory is searched recursively for \
+*.formula.toml, *.formula.json, *.formula.yaml and *.formula.yml (hidden directories other \
+than .beads, target/ and node_modules/ are skipped).\n\n\
+Formula names (extends, expand, compose.expand/map `with`, compose.aspects, on_complete.bond) \
+resolve among the checked files first, then the search path: --search-path dirs, the project's \
+.beads/formulas/, ~/.beads/formulas/, then the stdlib embedded in gtc.\n\n\
+Exit status: 0 no errors; 1 errors (or warnings with --deny-warnings); 2 usage or I/O problem."
+    )]
+    Check(CheckArgs),
+    /// Print the documentation of a diagnostic code (e.g. `gtc explain GTC005`).
+    Explain(ExplainArgs),
+}
+
+/// How diagnostics are written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippets for people (the default).
+    Human,
+    /// One JSON object: `{"diagnostics": [...], "summary": {...}}`.
+    Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// When to colour human output.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Exit 1 when there are warnings, not only errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Another directory to look up formula names in (repeatable; searched first).
+    #[arg(long, value_name = "DIR")]
+    search_path: Vec<PathBuf>,
+    /// Colour the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct ExplainArgs {
+    /// A code (`GTC005`, `5`) or rule name (`duplicate-step-id`); omit to list every code.
+    code: Option<String>,
+}
+
+/// What the process environment offers the CLI (injected, for tests).
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    /// The working directory (for `.beads/formulas`).
+    pub cwd: PathBuf,
+    /// The home directory (for `~/.beads/formulas`).
+    pub home: Option<PathBuf>,
+    /// Whether stdout is a terminal.
+    pub stdout_is_terminal: bool,
+    /// Whether `NO_COLOR` is set (non-empty).
+    pub no_color: bool,
+}
+
+impl Env {
+    /// The real environment of this process.
+    pub fn from_process() -> Env {
+        use std::io::IsTerminal;
+        Env {
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            home: std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        }
+    }
+}
+
+/// Run `gtc` with `args` (including the program name); returns the exit status.
+pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = if env.stdout_is_terminal && !env.no_color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let _ = if code == 0 {
+                out.write_all(text.as_bytes())
+            } else {
+                err.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args, env, out, err),
+        Command::Explain(args) => explain::run(args.code.as_deref(), out, err),
+    }
+}

@@ -1,0 +1,119 @@
+//! The incremental engine: each compiler stage is a salsa query, so the CLI and
+//! the language server share one database and editing one file re-runs only what
+//! depends on it.
+//!
+//! ```text
+//! SourceFile (input) -> parse -> lowered -> (Workspace) name_index / inheritance -> file_diagnostics
+//! ```
+
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::model::Formula;
+use crate::resolve::{self, Inheritance, NameIndex};
+use crate::syntax::{self, Format, SyntaxTree};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One formula file's text: the input every query starts from.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    /// The path as the user named it (or `<stdlib>/NAME.formula.toml`).
+    #[returns(ref)]
+    pub path: PathBuf,
+    /// The text.
+    #[returns(ref)]
+    pub text: Arc<str>,
+    /// Its format.
+    #[returns(copy)]
+    pub format: Format,
+}
+
+/// The files being checked and the library the search path offers.
+#[salsa::input(debug)]
+pub struct Workspace {
+    /// The files being checked, in output order.
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+    /// Files on the search path, in priority order (project, user, `--search-path`, stdlib).
+    #[returns(ref)]
+    pub library: Vec<SourceFile>,
+}
+
+/// The database: salsa storage for every query.
+#[salsa::db]
+#[derive(Clone, Default)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+/// Parse a file into its syntax tree.
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> SyntaxTree {
+    syntax::parse(file.text(db), file.format(db))
+}
+
+/// A file's typed formula and the schema diagnostics found while lowering it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lowered {
+    /// The formula.
+    pub formula: Formula,
+    /// Syntax and schema diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lower a file's tree into the typed model.
+#[salsa::tracked(returns(ref))]
+pub fn lowered(db: &dyn salsa::Database, file: SourceFile) -> Lowered {
+    let tree = parse(db, file);
+    let mut diagnostics: Vec<Diagnostic> = tree.errors.iter().map(check::syntax_error).collect();
+    let (formula, mut more) = crate::model::lower(&tree.root);
+    diagnostics.append(&mut more);
+    Lowered {
+        formula,
+        diagnostics,
+    }
+}
+
+/// Formula names -> files: checked files first, then the search path.
+#[salsa::tracked(returns(ref))]
+pub fn name_index(db: &dyn salsa::Database, ws: Workspace) -> NameIndex {
+    resolve::build_name_index(db, ws.files(db), ws.library(db))
+}
+
+/// What a file inherits through `extends`.
+#[salsa::tracked(returns(ref))]
+pub fn inheritance(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Inheritance {
+    resolve::inheritance(db, name_index(db, ws), file)
+}
+
+/// Every diagnostic of one file, sorted by position then code.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> Vec<Diagnostic> {
+    let this = lowered(db, file);
+    let index = name_index(db, ws);
+    let inherited = inheritance(db, ws, file);
+    let mut out = this.diagnostics.clone();
+    let lookup = |name: &str| -> Option<resolve::FormulaInfo> {
+        index
+            .get(name)
+            .map(|f| resolve::FormulaInfo::of(&lowered(db, f).formula))
+    };
+    check::check_formula(&this.formula, inherited, &lookup, &mut out);
+    out.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
+    });
+    out.dedup();
+    out
+}

@@ -1,0 +1,157 @@
+//! The one diagnostic type of the toolchain, and its renderers.
+//!
+//! Detection (the checks) builds [`Diagnostic`] values; rendering happens once, at the
+//! edge, in one of the writers below. The CLI and the language server show the same values.
+
+mod code;
+mod docs;
+mod render_github;
+mod render_human;
+mod render_json;
+mod render_sarif;
+
+pub use code::{ALL_CODES, Code};
+pub use docs::diagnostics_book;
+pub use render_github::render_github;
+pub use render_human::render_human;
+pub use render_json::{JsonReport, render_json};
+pub use render_sarif::render_sarif;
+
+use crate::source::{LineCol, Span};
+use std::path::PathBuf;
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// The formula is wrong: `gtc check` fails.
+    Error,
+    /// Probably a mistake; fails only with `--deny-warnings`.
+    Warning,
+    /// For information.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A secondary location that explains the primary one ("first defined here").
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What it shows.
+    pub message: String,
+}
+
+/// A problem found in one file, at one place.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `GTC005`.
+    pub code: Code,
+    /// Severity (usually the code's default).
+    pub severity: Severity,
+    /// The primary location.
+    pub span: Span,
+    /// One sentence, lower-case start, no trailing period.
+    pub message: String,
+    /// Secondary locations in the same file.
+    pub labels: Vec<Label>,
+    /// A hint on how to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            span,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Add a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Add a help line when there is one.
+    pub fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    /// Add a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Override the severity.
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+}
+
+/// A diagnostic placed in a file, with line:column resolved: what the writers consume.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDiagnostic {
+    /// The file, as the user named it (relative paths stay relative).
+    pub path: PathBuf,
+    /// The diagnostic.
+    pub diagnostic: Diagnostic,
+    /// 1-based start.
+    pub start: LineCol,
+    /// 1-based end.
+    pub end: LineCol,
+}
+
+/// All the files checked in one run, for the writers: each file's text and its diagnostics.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Checked files in output order, with their text (for snippets).
+    pub files: Vec<ReportFile>,
+}
+
+/// One file of a [`Report`].
+#[derive(Clone, Debug)]
+pub struct ReportFile {
+    /// The path as the user named it.
+    pub path: PathBuf,
+    /// The text that was checked.
+    pub text: std::sync::Arc<str>,
+    /// Its diagnostics, sorted by position then code.
+    pub diagnostics: Vec<FileDiagnostic>,
+}
+
+impl Report {
+    /// Every diagnostic, file by file.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &FileDiagnostic> {
+        self.files.iter().flat_map(|f| f.diagnostics.iter())
+    }
+
+    /// How many diagnostics have `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics()
+            .filter(|d| d.diagnostic.severity == severity)
+            .count()
+    }
+}

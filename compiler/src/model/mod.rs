@@ -1,0 +1,8 @@
+//! The typed formula model and its lowering from the syntax tree.
+
+mod lower;
+pub mod schema;
+mod types;
+
+pub use lower::{is_var_name, lower};
+pub use types::*;

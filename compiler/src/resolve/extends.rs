@@ -1,0 +1,172 @@
+//! `extends`: the vars and step ids a formula inherits from its parents, with
+//! unknown parents and cycles reported at the `extends` entry that leads to them.
+
+use super::NameIndex;
+use crate::db::{SourceFile, lowered};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::schema;
+use std::collections::BTreeSet;
+
+/// A step id inherited from a parent formula.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InheritedStep {
+    /// The id.
+    pub id: String,
+    /// The parent formula that defines it.
+    pub from: String,
+}
+
+/// What one formula inherits through its `extends` chain.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Inheritance {
+    /// Var names declared by ancestors.
+    pub vars: BTreeSet<String>,
+    /// Step ids of ancestors (all levels, children included), in merge order.
+    pub steps: Vec<InheritedStep>,
+    /// `{{var}}` names ancestors use (so a child's override of a var used only
+    /// by the parent is not "unused").
+    pub used_vars: BTreeSet<String>,
+    /// Unknown parents (GTC008) and cycles (GTC009), located in this file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Resolve what `file` inherits. Walks the graph of `extends` iteratively with a
+/// path stack, so a cycle of any length is found without recursion.
+pub fn inheritance(db: &dyn salsa::Database, index: &NameIndex, file: SourceFile) -> Inheritance {
+    let mut out = Inheritance::default();
+    let root = &lowered(db, file).formula;
+    let root_name = root.name_str().to_owned();
+    for parent in &root.extends {
+        // Depth-first over this parent's ancestry; `path` is the chain from `file`.
+        let mut path: Vec<String> = vec![root_name.clone()];
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut reported_cycle = false;
+        visit(
+            db,
+            index,
+            &parent.value,
+            &mut path,
+            &mut seen,
+            &mut out,
+            &mut |out, kind, detail| {
+                let d = match kind {
+                    Problem::Unknown(name) => {
+                        let mut d = Diagnostic::new(
+                            Code::UnknownFormula,
+                            parent.span,
+                            if name == parent.value {
+                                format!("extends unknown formula `{name}`")
+                            } else {
+                                format!("`{}` extends unknown formula `{name}`", parent.value)
+                            },
+                        );
+                        let hint = schema::closest(&name, index.names());
+                        d = d.with_help(match hint {
+                        Some(h) => format!("did you mean `{h}`? formulas are found among the checked files, .beads/formulas/, ~/.beads/formulas/ and the stdlib"),
+                        None => String::from("formulas are found among the checked files, .beads/formulas/, ~/.beads/formulas/, --search-path dirs and the stdlib"),
+                    });
+                        d
+                    }
+                    Problem::Cycle => {
+                        if reported_cycle {
+                            return;
+                        }
+                        reported_cycle = true;
+                        Diagnostic::new(
+                            Code::ExtendsCycle,
+                            parent.span,
+                            format!("circular extends: {detail}"),
+                        )
+                        .with_help(
+                            "a formula cannot inherit from itself; remove one link of the chain",
+                        )
+                    }
+                };
+                out.diagnostics.push(d);
+            },
+        );
+    }
+    out
+}
+
+enum Problem {
+    Unknown(String),
+    Cycle,
+}
+
+type Report<'a> = dyn FnMut(&mut Inheritance, Problem, String) + 'a;
+
+fn visit(
+    db: &dyn salsa::Database,
+    index: &NameIndex,
+    start: &str,
+    path: &mut Vec<String>,
+    seen: &mut BTreeSet<String>,
+    out: &mut Inheritance,
+    report: &mut Report<'_>,
+) {
+    // Explicit stack of (name, next parent index) frames instead of recursion.
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut enter = |name: &str,
+                     path: &mut Vec<String>,
+                     stack: &mut Vec<(String, usize)>,
+                     out: &mut Inheritance,
+                     report: &mut Report<'_>| {
+        if path.iter().any(|p| p == name) {
+            let mut chain = path.clone();
+            chain.push(name.to_owned());
+            let from = chain.iter().position(|p| p == name).unwrap_or(0);
+            report(out, Problem::Cycle, chain[from..].join(" -> "));
+            return;
+        }
+        if !seen.insert(name.to_owned()) {
+            return; // diamond: already merged
+        }
+        match index.get(name) {
+            None => report(out, Problem::Unknown(name.to_owned()), String::new()),
+            Some(file) => {
+                path.push(name.to_owned());
+                stack.push((name.to_owned(), 0));
+                let f = &lowered(db, file).formula;
+                out.vars.extend(f.vars.iter().map(|v| v.name.value.clone()));
+                for (_, list) in f.step_lists() {
+                    crate::check::walk_steps(list, &mut |s, _| {
+                        if let Some(id) = &s.id {
+                            out.steps.push(InheritedStep {
+                                id: id.value.clone(),
+                                from: name.to_owned(),
+                            });
+                        }
+                    });
+                }
+                out.used_vars.extend(crate::check::used_var_names(f));
+            }
+        }
+    };
+    enter(start, path, &mut stack, out, report);
+    while let Some((name, next)) = stack.last().cloned() {
+        let parents: Vec<String> = index
+            .get(&name)
+            .map(|f| {
+                lowered(db, f)
+                    .formula
+                    .extends
+                    .iter()
+                    .map(|t| t.value.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        match parents.get(next) {
+            Some(p) => {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+                enter(p, path, &mut stack, out, report);
+            }
+            None => {
+                stack.pop();
+                path.pop();
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Name resolution between formulas: which file a name means, and what a formula
+//! inherits through `extends`. (Expansion, advice and loops are resolved when cooking.)
+
+mod extends;
+mod names;
+
+pub use extends::{Inheritance, InheritedStep, inheritance};
+pub use names::{FormulaInfo, NameIndex, build_name_index};

@@ -1,0 +1,9 @@
+//! Where formula text comes from: spans and line indexes, file discovery and the search path.
+
+mod discover;
+mod search_path;
+mod span;
+
+pub use discover::{discover_formula_files, formula_stem};
+pub use search_path::{STDLIB, library_files, search_dirs};
+pub use span::{LineCol, LineIndex, Span};
