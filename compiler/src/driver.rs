@@ -170,3 +170,35 @@ fn report_file(db: &Database, ws: Workspace, file: SourceFile) -> ReportFile {
         diagnostics,
     }
 }
+
+/// Check in-memory files (path, text) against the embedded stdlib only: for tests,
+/// tools and benchmarks that have no files on disk.
+pub fn check_sources(sources: &[(&str, &str)]) -> Report {
+    let db = Database::default();
+    let files: Vec<SourceFile> = sources
+        .iter()
+        .map(|(path, text)| {
+            let path = PathBuf::from(path);
+            let format = Format::from_path(&path).unwrap_or_else(|| Format::guess(&path));
+            SourceFile::new(&db, path, Arc::from(*text), format)
+        })
+        .collect();
+    let library = stdlib_files(&db);
+    let ws = Workspace::new(&db, files, library);
+    report(&db, ws)
+}
+
+/// The embedded stdlib as source files named `<stdlib>/NAME.formula.toml`.
+fn stdlib_files(db: &Database) -> Vec<SourceFile> {
+    STDLIB
+        .iter()
+        .map(|(name, text)| {
+            SourceFile::new(
+                db,
+                PathBuf::from(format!("<stdlib>/{name}")),
+                Arc::from(*text),
+                Format::Toml,
+            )
+        })
+        .collect()
+}
