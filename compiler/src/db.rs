@@ -117,3 +117,66 @@ pub fn file_diagnostics(
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use salsa::Setter;
+    use std::sync::Mutex;
+
+    /// A database that records which queries executed.
+    fn logging_db() -> (Database, Arc<Mutex<Vec<String>>>) {
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = log.clone();
+        let db = Database {
+            storage: salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
+                if let salsa::EventKind::WillExecute { database_key } = event.kind {
+                    if let Ok(mut l) = sink.lock() {
+                        l.push(format!("{database_key:?}"));
+                    }
+                }
+            }))),
+        };
+        (db, log)
+    }
+
+    #[test]
+    fn editing_one_file_reruns_only_what_depends_on_it() {
+        let (mut db, log) = logging_db();
+        let a = SourceFile::new(
+            &db,
+            "a.formula.toml".into(),
+            Arc::from("formula = \"a\"\n[[steps]]\nid = \"x\"\ntitle = \"X\"\n"),
+            Format::Toml,
+        );
+        let b = SourceFile::new(
+            &db,
+            "b.formula.toml".into(),
+            Arc::from("formula = \"b\"\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\n"),
+            Format::Toml,
+        );
+        let ws = Workspace::new(&db, vec![a, b], Vec::new());
+        assert!(file_diagnostics(&db, ws, a).is_empty());
+        assert!(file_diagnostics(&db, ws, b).is_empty());
+        log.lock().map(|mut l| l.clear()).unwrap_or_default();
+
+        b.set_text(&mut db).to(Arc::from(
+            "formula = \"b\"\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\nneeds = [\"nope\"]\n",
+        ));
+        assert!(file_diagnostics(&db, ws, a).is_empty());
+        assert_eq!(file_diagnostics(&db, ws, b).len(), 1);
+        let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
+        let parsed: Vec<&String> = ran.iter().filter(|q| q.starts_with("parse(")).collect();
+        assert_eq!(
+            parsed.len(),
+            1,
+            "only the edited file is re-parsed: {ran:?}"
+        );
+        // `a`'s diagnostics are not recomputed: the name index backdated.
+        let a_diags = ran
+            .iter()
+            .filter(|q| q.starts_with("file_diagnostics("))
+            .count();
+        assert_eq!(a_diags, 1, "only b's diagnostics re-run: {ran:?}");
+    }
+}
