@@ -105,7 +105,19 @@ pub fn file_diagnostics(
             .get(name)
             .map(|f| resolve::FormulaInfo::of(&lowered(db, f).formula))
     };
-    check::check_formula(&this.formula, inherited, &lookup, &mut out);
+    let mut semantic = Vec::new();
+    check::check_formula(&this.formula, inherited, &lookup, &mut semantic);
+    // After a syntax error part of the file is missing from the model, so a
+    // diagnostic that asserts something is *absent* (a field, a step, a var
+    // declaration or use) may be an echo of that error: keep only the others.
+    let has_syntax_error = out
+        .iter()
+        .any(|d| d.code == crate::diagnostic::Code::Syntax);
+    out.extend(
+        semantic
+            .into_iter()
+            .filter(|d| !(has_syntax_error && d.code.asserts_absence())),
+    );
     out.sort_by(|a, b| {
         (a.span.start, a.span.end, a.code, &a.message).cmp(&(
             b.span.start,
@@ -130,10 +142,10 @@ mod tests {
         let sink = log.clone();
         let db = Database {
             storage: salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
-                if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                    if let Ok(mut l) = sink.lock() {
-                        l.push(format!("{database_key:?}"));
-                    }
+                if let salsa::EventKind::WillExecute { database_key } = event.kind
+                    && let Ok(mut l) = sink.lock()
+                {
+                    l.push(format!("{database_key:?}"));
                 }
             }))),
         };

@@ -59,7 +59,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Code::WrongFormulaKind,
                         name.span,
-                        format!("{what} needs an expansion formula, but `{}` is a {} formula{}", name.value, info.kind,
+                        format!("{what} needs an expansion formula, but `{}` is {} formula{}", name.value, article(&info.kind),
                             if info.kind == "expansion" { " without `template` steps" } else { "" }),
                     )
                     .with_help("expansions inline a formula of `type = \"expansion\"` with `[[template]]` steps"),
@@ -68,7 +68,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Code::WrongFormulaKind,
                         name.span,
-                        format!("{what} needs an aspect formula, but `{}` is a {} formula", name.value, info.kind),
+                        format!("{what} needs an aspect formula, but `{}` is {} formula", name.value, article(&info.kind)),
                     )
                     .with_help("aspects apply the `advice` of a formula of `type = \"aspect\"`"),
                 ),
@@ -76,4 +76,10 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             },
         }
     }
+}
+
+/// `an expansion`, `a workflow`.
+fn article(kind: &str) -> String {
+    let an = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if an { "an" } else { "a" })
 }

@@ -184,9 +184,22 @@ pub fn var_texts(f: &Formula) -> Vec<&Text> {
     out
 }
 
+/// Texts of runtime conditions (loop `until`, `compose.gate` conditions), where
+/// `{{vars}}` may appear inside `file.exists('...')`.
+pub fn runtime_condition_texts(f: &Formula) -> Vec<&Text> {
+    let mut out: Vec<&Text> = Vec::new();
+    walk_all(f, &mut |s, _| {
+        out.extend(s.loop_spec.as_ref().and_then(|l| l.until.as_ref()));
+    });
+    if let Some(c) = &f.compose {
+        out.extend(c.gate.iter().filter_map(|g| g.condition.as_ref()));
+    }
+    out
+}
+
 /// The names of every var a formula uses: `{{name}}` in texts (item fields of
-/// `{{#each}}` blocks included, since formulas declare those as computed vars),
-/// conditions, and `{name}` in loop ranges.
+/// `{{#each}}` blocks included, since formulas declare those as computed vars)
+/// and conditions, `{name}` in loop ranges and in expansion templates.
 pub fn used_var_names(f: &Formula) -> BTreeSet<String> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     for t in var_texts(f) {
@@ -221,6 +234,28 @@ pub fn used_var_names(f: &Formula) -> BTreeSet<String> {
                         .map(|r| r.name),
                 );
             }
+        }
+    });
+    for t in runtime_condition_texts(f) {
+        used.extend(
+            crate::expr::template::var_refs(&t.value)
+                .into_iter()
+                .map(|r| r.name),
+        );
+    }
+    // An expansion's template uses its own vars as `{name}` placeholders.
+    walk_list(&f.template, StepList::Template, &mut |s, _| {
+        let texts = [&s.id, &s.title, &s.description, &s.assignee]
+            .into_iter()
+            .flatten()
+            .chain(s.labels.iter())
+            .chain(s.deps());
+        for t in texts {
+            used.extend(
+                crate::expr::placeholder::placeholders(&t.value)
+                    .into_iter()
+                    .map(|p| p.name),
+            );
         }
     });
     used

@@ -2,7 +2,7 @@
 //! required-with-default, GTC014 default-not-in-enum, GTC015 invalid-pattern,
 //! GTC016 default-mismatches-pattern.
 
-use super::{CheckCx, suggest, used_var_names, var_texts, walk_all};
+use super::{CheckCx, runtime_condition_texts, suggest, used_var_names, var_texts, walk_all};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::template::var_refs;
 use crate::model::Text;
@@ -22,6 +22,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     if f.effective_kind() != "expansion" {
         let mut texts: Vec<&Text> = var_texts(f);
         walk_all(f, &mut |s, _| texts.extend(s.condition.iter()));
+        texts.extend(runtime_condition_texts(f));
         for t in texts {
             for r in var_refs(&t.value) {
                 if declared.contains(r.name.as_str()) {
@@ -46,7 +47,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     used.extend(cx.inherited.used_vars.iter().cloned());
     for v in &f.vars {
         let name = &v.name.value;
-        if !used.contains(name) {
+        if !used.contains(name) && crate::model::is_var_name(name) {
             out.push(
                 Diagnostic::new(
                     Code::UnusedVar,

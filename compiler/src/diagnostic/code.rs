@@ -84,6 +84,19 @@ codes! {
 }
 
 impl Code {
+    /// Whether the code reports that something is missing or unmatched, which a
+    /// syntax error elsewhere in the file can cause; such codes are withheld then.
+    pub fn asserts_absence(self) -> bool {
+        matches!(
+            self,
+            Code::MissingField
+                | Code::UnknownStep
+                | Code::UndeclaredVar
+                | Code::UnusedVar
+                | Code::UnmatchedSelector
+        )
+    }
+
     /// Parse `GTC005`, `gtc005`, `5` or a rule name like `duplicate-step-id`.
     pub fn parse(s: &str) -> Option<Code> {
         let t = s.trim();

@@ -15,7 +15,11 @@ pub fn render_human(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
 
 fn render_file(file: &ReportFile, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let path = file.path.display().to_string();
-    let text: &str = &file.text;
+    // ariadne would count a byte order mark as a column: render without it.
+    let (text, shift): (&str, usize) = match file.text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 3),
+        None => (&file.text, 0),
+    };
     for d in &file.diagnostics {
         let diag = &d.diagnostic;
         let (kind, paint) = match diag.severity {
@@ -24,8 +28,8 @@ fn render_file(file: &ReportFile, color: bool, out: &mut dyn Write) -> io::Resul
             Severity::Info => (ReportKind::Advice, Color::Cyan),
         };
         let clamp = |r: std::ops::Range<usize>| {
-            let s = r.start.min(text.len());
-            s..r.end.min(text.len()).max(s)
+            let s = r.start.saturating_sub(shift).min(text.len());
+            s..r.end.saturating_sub(shift).min(text.len()).max(s)
         };
         let primary = clamp(diag.span.range());
         let mut builder = ariadne::Report::build(kind, (path.as_str(), primary.clone()))

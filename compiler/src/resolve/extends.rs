@@ -36,7 +36,10 @@ pub fn inheritance(db: &dyn salsa::Database, index: &NameIndex, file: SourceFile
     let mut out = Inheritance::default();
     let root = &lowered(db, file).formula;
     let root_name = root.name_str().to_owned();
+    // Which direct parent first brought each step id, to catch two parents defining one id.
+    let mut owner: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     for parent in &root.extends {
+        let first_new = out.steps.len();
         // Depth-first over this parent's ancestry; `path` is the chain from `file`.
         let mut path: Vec<String> = vec![root_name.clone()];
         let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -85,6 +88,26 @@ pub fn inheritance(db: &dyn salsa::Database, index: &NameIndex, file: SourceFile
                 out.diagnostics.push(d);
             },
         );
+        let brought: BTreeSet<String> = out.steps[first_new..]
+            .iter()
+            .map(|s| s.id.clone())
+            .collect();
+        for id in brought {
+            match owner.get(&id) {
+                Some(first) if *first != parent.value => out.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateStepId,
+                        parent.span,
+                        format!("step `{id}` is inherited from both `{first}` and `{}`", parent.value),
+                    )
+                    .with_help("parents' steps are concatenated, so the id would exist twice; rename it in one of the parents"),
+                ),
+                Some(_) => {}
+                None => {
+                    owner.insert(id, parent.value.clone());
+                }
+            }
+        }
     }
     out
 }

@@ -100,6 +100,12 @@ impl LineIndex {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line] as usize;
+        // A byte order mark is not a column an editor shows.
+        let start = if start == 0 && text.starts_with('\u{feff}') {
+            3.min(offset)
+        } else {
+            start
+        };
         let column = text[start..offset].chars().count() + 1;
         LineCol {
             line: line as u32 + 1,
@@ -113,6 +119,11 @@ impl LineIndex {
             return text.len();
         };
         let start = start as usize;
+        let start = if start == 0 && text.starts_with('\u{feff}') {
+            3
+        } else {
+            start
+        };
         let rest = &text[start..];
         let line_end = rest.find('\n').map_or(text.len(), |i| start + i);
         text[start..line_end]
@@ -138,6 +149,15 @@ mod tests {
             LineCol { line: 3, column: 1 }
         );
         assert_eq!(idx.offset(text, 1, 5), u);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{feff}a = 1\nb";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 7), LineCol { line: 1, column: 5 });
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
     }
 
     #[test]

@@ -1,0 +1,290 @@
+//! `gtc` as a whole process: exit statuses, output formats, directory walking,
+//! name resolution through the search path, and usage errors.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn gtc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gtc"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir.join("home"))
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run gtc: {e}"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const GOOD: &str = "formula = \"good\"\n\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n\n[[steps]]\nid = \"b\"\ntitle = \"B\"\nneeds = [\"a\"]\n";
+const BAD: &str = "formula = \"bad\"\n\n[[steps]]\nid = \"build\"\ntitle = \"Build\"\n\n[[steps]]\nid = \"test\"\ntitle = \"Test\"\nneeds = [\"biuld\"]\n";
+const WARN: &str = "formula = \"warn\"\n\n[vars.unused]\ndefault = \"x\"\n\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n";
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn clean_file_exits_zero_with_a_summary() {
+    let d = tmp();
+    write(d.path(), "good.formula.toml", GOOD);
+    let o = gtc(d.path(), &["check", "good.formula.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "checked 1 file: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn an_error_exits_one_and_points_at_the_place() {
+    let d = tmp();
+    write(d.path(), "bad.formula.toml", BAD);
+    let o = gtc(d.path(), &["check", "bad.formula.toml", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("GTC006"), "{out}");
+    assert!(out.contains("bad.formula.toml:10:10"), "{out}");
+    assert!(out.contains("did you mean `build`?"), "{out}");
+    assert!(
+        !out.contains("\u{1b}["),
+        "no colour when not a terminal: {out}"
+    );
+}
+
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    let d = tmp();
+    write(d.path(), "warn.formula.toml", WARN);
+    assert_eq!(
+        gtc(d.path(), &["check", "warn.formula.toml"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        gtc(d.path(), &["check", "--deny-warnings", "warn.formula.toml"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn color_always_paints() {
+    let d = tmp();
+    write(d.path(), "bad.formula.toml", BAD);
+    let o = gtc(
+        d.path(),
+        &["check", "bad.formula.toml", "--color", "always"],
+    );
+    assert!(stdout(&o).contains("\u{1b}["));
+}
+
+#[test]
+fn json_is_exactly_one_object_with_one_based_positions() {
+    let d = tmp();
+    write(d.path(), "bad.formula.toml", BAD);
+    write(d.path(), "good.formula.toml", GOOD);
+    let o = gtc(d.path(), &["check", "--format", "json", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    assert_eq!(v["summary"]["files"], 2);
+    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["warnings"], 0);
+    let d0 = &v["diagnostics"][0];
+    assert_eq!(d0["path"], "./bad.formula.toml");
+    assert_eq!(d0["severity"], "error");
+    assert_eq!(d0["code"], "GTC006");
+    assert_eq!(d0["range"]["start"]["line"], 10);
+    assert_eq!(d0["range"]["start"]["column"], 10);
+    assert_eq!(d0["range"]["end"]["column"], 17);
+    assert!(d0["help"].as_str().is_some_and(|h| h.contains("build")));
+}
+
+#[test]
+fn sarif_and_github_formats() {
+    let d = tmp();
+    write(d.path(), "bad.formula.toml", BAD);
+    let o = gtc(
+        d.path(),
+        &["check", "--format", "sarif", "bad.formula.toml"],
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    assert_eq!(v["version"], "2.1.0");
+    let result = &v["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "GTC006");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        10
+    );
+    assert_eq!(
+        v["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .map(Vec::len),
+        Some(gtc::diagnostic::ALL_CODES.len())
+    );
+
+    let o = gtc(
+        d.path(),
+        &["check", "--format", "github", "bad.formula.toml"],
+    );
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("::error file=bad.formula.toml,line=10,col=10,endLine=10,endColumn=17,title=GTC006 unknown-step::needs references unknown step `biuld`%0Ahelp: did you mean `build`?"),
+        "{out}"
+    );
+}
+
+#[test]
+fn directories_are_walked_in_a_stable_order() {
+    let d = tmp();
+    write(d.path(), "z/b.formula.toml", BAD);
+    write(
+        d.path(),
+        "a/b.formula.json",
+        "{\"formula\": \"j\", \"steps\": [{\"id\": \"x\", \"title\": \"X\", \"needs\": [\"y\"]}]}",
+    );
+    write(
+        d.path(),
+        "a/c.formula.yaml",
+        "formula: y\nsteps:\n  - id: x\n    title: X\n    needs: [nope]\n",
+    );
+    write(d.path(), "a/ignored.toml", BAD);
+    write(d.path(), ".hidden/b.formula.toml", BAD);
+    let first = gtc(d.path(), &["check", "--format", "json", "."]);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&first)).unwrap_or_else(|e| panic!("{e}"));
+    let paths: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "./a/b.formula.json",
+            "./a/c.formula.yaml",
+            "./z/b.formula.toml"
+        ]
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            gtc(d.path(), &["check", "--format", "json", "."]).stdout,
+            first.stdout
+        );
+    }
+}
+
+#[test]
+fn names_resolve_through_beads_formulas_and_search_path() {
+    let d = tmp();
+    write(
+        d.path(),
+        "child.formula.toml",
+        "formula = \"child\"\nextends = [\"base\"]\n\n[[steps]]\nid = \"more\"\ntitle = \"More for {{who}}\"\nneeds = [\"start\"]\n",
+    );
+    // Unknown at first.
+    let o = gtc(
+        d.path(),
+        &["check", "child.formula.toml", "--color", "never"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("GTC008"), "{}", stdout(&o));
+    // Found in the project's .beads/formulas: inherited var and step count as declared.
+    let base = "formula = \"base\"\n\n[vars.who]\ndefault = \"me\"\n\n[[steps]]\nid = \"start\"\ntitle = \"Start {{who}}\"\n";
+    write(d.path(), ".beads/formulas/base.formula.toml", base);
+    let o = gtc(d.path(), &["check", "child.formula.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // And through --search-path.
+    let e = tmp();
+    write(
+        e.path(),
+        "child.formula.toml",
+        &std::fs::read_to_string(d.path().join("child.formula.toml")).unwrap_or_default(),
+    );
+    write(e.path(), "lib/base.formula.toml", base);
+    let o = gtc(
+        e.path(),
+        &["check", "child.formula.toml", "--search-path", "lib"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn stdlib_formulas_are_on_the_search_path() {
+    let d = tmp();
+    write(
+        d.path(),
+        "x.formula.toml",
+        "formula = \"x\"\n\n[[steps]]\nid = \"feature\"\ntitle = \"Feature\"\nexpand = \"exp-tdd\"\n\n[compose]\naspects = [\"aspect-approval\"]\n",
+    );
+    let o = gtc(d.path(), &["check", "x.formula.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn io_and_usage_problems_exit_two() {
+    let d = tmp();
+    let o = gtc(d.path(), &["check", "missing.formula.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("missing.formula.toml: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(
+        d.path().join("latin1.formula.toml"),
+        b"formula = \"caf\xe9\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = gtc(d.path(), &["check", "latin1.formula.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not valid UTF-8"), "{}", stderr(&o));
+    assert_eq!(
+        gtc(d.path(), &["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(gtc(d.path(), &["frobnicate"]).status.code(), Some(2));
+    let o = gtc(d.path(), &["check", "--search-path", "nope", "."]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn explain_prints_docs_and_rejects_unknown_codes() {
+    let d = tmp();
+    let o = gtc(d.path(), &["explain", "GTC005"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("# GTC005 duplicate-step-id"));
+    let o = gtc(d.path(), &["explain", "unknown-step"]);
+    assert!(stdout(&o).starts_with("# GTC006 unknown-step"));
+    let o = gtc(d.path(), &["explain"]);
+    assert!(stdout(&o).contains("GTC030"));
+    let o = gtc(d.path(), &["explain", "GTC999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown diagnostic code"));
+}
+
+#[test]
+fn help_teaches() {
+    let d = tmp();
+    let o = gtc(d.path(), &["check", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("--deny-warnings") && out.contains("Exit status"),
+        "{out}"
+    );
+}
