@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cook;
 pub mod db;
 pub mod diagnostic;
 pub mod driver;

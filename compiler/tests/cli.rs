@@ -288,3 +288,50 @@ fn help_teaches() {
         "{out}"
     );
 }
+
+#[test]
+fn cook_prints_resolved_json_tree_and_refuses_broken_formulas() {
+    let d = tmp();
+    write(d.path(), "good.formula.toml", GOOD);
+    write(d.path(), "bad.formula.toml", BAD);
+    let o = gtc(d.path(), &["cook", "good.formula.toml", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["formula"], "good");
+    assert_eq!(v["steps"][1]["needs"][0], "a");
+    assert_eq!(v["steps"][1]["source"]["line"], 7);
+    assert_eq!(v["steps"][1]["source"]["path"], "steps[1]");
+    assert_eq!(
+        gtc(d.path(), &["cook", "good.formula.toml", "--format", "json"]).stdout,
+        o.stdout,
+        "deterministic"
+    );
+    // Not a terminal: JSON is the default.
+    assert_eq!(
+        gtc(d.path(), &["cook", "good.formula.toml"]).stdout,
+        o.stdout
+    );
+
+    let o = gtc(d.path(), &["cook", "good.formula.toml", "--format", "tree"]);
+    assert_eq!(
+        stdout(&o),
+        "good (workflow, 2 steps)\n├── a: A\n└── b: B  [needs: a]\n"
+    );
+
+    // By name, from the stdlib.
+    let o = gtc(d.path(), &["cook", "exp-tdd", "--format", "tree"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let o = gtc(d.path(), &["cook", "bad.formula.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("GTC006"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+
+    let o = gtc(d.path(), &["cook", "no-such-formula"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("neither a file nor a formula name"),
+        "{}",
+        stderr(&o)
+    );
+}

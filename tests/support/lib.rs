@@ -45,3 +45,82 @@ pub fn diagnostic_lines(report: &Report) -> Vec<String> {
 pub fn check(sources: &[(&str, &str)]) -> Report {
     gtc::driver::check_sources(sources)
 }
+
+/// A cooked formula as `id <- need, need [labels]` lines, children indented; or its errors.
+pub type Listing = Result<Vec<String>, Vec<String>>;
+
+/// Cook the last of `sources` (all checked together, stdlib on the search path).
+pub fn cook_listing(sources: &[(&str, &str)]) -> Listing {
+    cook_listings(sources)
+        .pop()
+        .map_or_else(|| Err(vec![String::from("no sources")]), |(_, l)| l)
+}
+
+/// Cook every one of `sources` in one workspace (they may refer to each other).
+pub fn cook_listings(sources: &[(&str, &str)]) -> Vec<(String, Listing)> {
+    let db = gtc::db::Database::default();
+    let files: Vec<gtc::db::SourceFile> = sources
+        .iter()
+        .map(|(path, text)| {
+            let p = std::path::PathBuf::from(path);
+            let format = gtc::syntax::Format::from_path(&p).unwrap_or(gtc::syntax::Format::Toml);
+            gtc::db::SourceFile::new(&db, p, std::sync::Arc::from(*text), format)
+        })
+        .collect();
+    let library = gtc::source::STDLIB
+        .iter()
+        .map(|(name, text)| {
+            gtc::db::SourceFile::new(
+                &db,
+                format!("<stdlib>/{name}").into(),
+                std::sync::Arc::from(*text),
+                gtc::syntax::Format::Toml,
+            )
+        })
+        .collect();
+    let ws = gtc::db::Workspace::new(&db, files.clone(), library);
+    files
+        .iter()
+        .map(|&f| {
+            (
+                f.path(&db).display().to_string(),
+                listing_of(gtc::cook::cook(
+                    &db,
+                    ws,
+                    f,
+                    gtc::cook::CookOptions::default(),
+                )),
+            )
+        })
+        .collect()
+}
+
+fn listing_of(cooked: gtc::cook::Cooked) -> Listing {
+    match cooked.resolved {
+        Some(r) => {
+            let mut out = Vec::new();
+            listing(&r.steps, 0, &mut out);
+            Ok(out)
+        }
+        None => Err(cooked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == gtc::diagnostic::Severity::Error)
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect()),
+    }
+}
+
+fn listing(steps: &[gtc::cook::RStep], depth: usize, out: &mut Vec<String>) {
+    for s in steps {
+        let mut line = format!("{}{}", "  ".repeat(depth), s.id);
+        if !s.needs.is_empty() {
+            line.push_str(&format!(" <- {}", s.needs.join(", ")));
+        }
+        if !s.labels.is_empty() {
+            line.push_str(&format!(" [{}]", s.labels.join(" ")));
+        }
+        out.push(line);
+        listing(&s.children, depth + 1, out);
+    }
+}

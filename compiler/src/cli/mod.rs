@@ -2,6 +2,7 @@
 //! `main` only calls [`run`], so tests drive the CLI in-process.
 
 mod check;
+mod cook;
 mod explain;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -39,6 +40,16 @@ resolve among the checked files first, then the search path: --search-path dirs,
 Exit status: 0 no errors; 1 errors (or warnings with --deny-warnings); 2 usage or I/O problem."
     )]
     Check(CheckArgs),
+    /// Resolve a formula's composition (extends, loops, advice, expansions, aspects) and print it.
+    #[command(
+        long_about = "Cook a formula: apply extends, loops, compose.branch / compose.gate, advice, \
+step expansions, compose.expand / compose.map and aspects, in the reference tool's order, and \
+print the resolved steps, each with its merged `needs` and a `source` record (formula, file, \
+line, path) saying where it came from. FORMULA is a file or a formula name on the search path.\n\n\
+The formula must pass `gtc check` first. Placeholders ({{vars}}) are kept (compile mode).\n\n\
+Exit status: 0 cooked; 1 the formula has errors; 2 usage or I/O problem."
+    )]
+    Cook(CookArgs),
     /// Print the documentation of a diagnostic code (e.g. `gtc explain GTC005`).
     Explain(ExplainArgs),
 }
@@ -87,6 +98,30 @@ struct CheckArgs {
     /// Print only the summary line (human format).
     #[arg(long, short)]
     quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct CookArgs {
+    /// A formula file, or a formula name on the search path.
+    formula: String,
+    /// Output format (default: tree on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    format: Option<CookFormat>,
+    /// Another directory to look up formula names in (repeatable; searched first).
+    #[arg(long, value_name = "DIR")]
+    search_path: Vec<PathBuf>,
+    /// The most steps loops may produce.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    step_limit: usize,
+}
+
+/// How `gtc cook` prints the resolved formula.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CookFormat {
+    /// The resolved formula as JSON (same keys as the source, plus `source` records).
+    Json,
+    /// An indented tree of steps and their dependencies.
+    Tree,
 }
 
 #[derive(clap::Args, Debug)]
@@ -144,6 +179,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     };
     match cli.command {
         Command::Check(args) => check::run(args, env, out, err),
+        Command::Cook(args) => cook::run(args, env, out, err),
         Command::Explain(args) => explain::run(args.code.as_deref(), out, err),
     }
 }

@@ -81,6 +81,7 @@ codes! {
     InvalidVarName = "028", "invalid-var-name", Error, "A var name that `{{...}}` can never reference.";
     ConflictingFields = "029", "conflicting-fields", Error, "Two fields that cannot be set together.";
     InvalidPlaceholder = "030", "invalid-placeholder", Warning, "A `{placeholder}` that nothing will fill in this context.";
+    CookFailed = "031", "cook-failed", Error, "A formula that checks but whose composition cannot be applied.";
 }
 
 impl Code {

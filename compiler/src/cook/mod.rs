@@ -1,0 +1,341 @@
+//! Cooking: a checked formula with its composition resolved into concrete steps.
+//!
+//! The order is the reference's (`bd cook`): extends, then control flow (loops,
+//! branches, gates), the formula's advice, inline expansions (`step.expand`),
+//! `compose.expand` then `compose.map`, then aspects. Each stage is a file here.
+//! Only formulas without check errors are cooked.
+
+mod advice;
+mod control;
+mod expand;
+mod extends;
+mod from_model;
+mod labels;
+mod loops;
+mod render;
+mod types;
+
+pub use render::{to_json, to_tree};
+pub use types::{RGate, ROnComplete, RStep, RVar, Resolved, SourceRecord};
+
+use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::expr::glob::parse_glob;
+use crate::resolve::NameIndex;
+use crate::source::{LineIndex, Span};
+use expand::Expansion;
+use from_model::Origin;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Limits of one cook.
+#[derive(Clone, Copy, Debug)]
+pub struct CookOptions {
+    /// The most steps loops may produce.
+    pub step_limit: usize,
+}
+
+impl Default for CookOptions {
+    fn default() -> Self {
+        CookOptions {
+            step_limit: 100_000,
+        }
+    }
+}
+
+/// The result of cooking one file: the resolved formula, or the diagnostics that
+/// prevented it (check errors first).
+#[derive(Clone, Debug)]
+pub struct Cooked {
+    /// The resolved formula, when cooking succeeded.
+    pub resolved: Option<Resolved>,
+    /// Every diagnostic (the check's, then cooking's).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Cook `file` in the workspace `ws`.
+pub fn cook(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    opts: CookOptions,
+) -> Cooked {
+    let mut diagnostics = file_diagnostics(db, ws, file).clone();
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Cooked {
+            resolved: None,
+            diagnostics,
+        };
+    }
+    let f = &lowered(db, file).formula;
+    let at = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
+    match run(db, name_index(db, ws), file, opts) {
+        Ok(r) => Cooked {
+            resolved: Some(r),
+            diagnostics,
+        },
+        Err(message) => {
+            diagnostics.push(Diagnostic::new(Code::CookFailed, at, message).with_help(
+                "the formula checks, but its composition cannot be applied; see the message",
+            ));
+            Cooked {
+                resolved: None,
+                diagnostics,
+            }
+        }
+    }
+}
+
+fn run(
+    db: &dyn salsa::Database,
+    index: &NameIndex,
+    file: SourceFile,
+    opts: CookOptions,
+) -> Result<Resolved, String> {
+    let f = &lowered(db, file).formula;
+    let name = f.name_str().to_owned();
+    let text = file.text(db);
+    let line_index = LineIndex::new(text);
+    let path = file.path(db).display().to_string();
+    let origin = Origin {
+        formula: &name,
+        file: &path,
+        text,
+        index: &line_index,
+    };
+
+    let base = extends::resolve(db, index, file, &mut Vec::new())?;
+    let defaults: BTreeMap<String, String> = base
+        .vars
+        .iter()
+        .filter_map(|(k, v)| v.default.clone().map(|d| (k.clone(), d)))
+        .collect();
+    let mut budget = opts.step_limit;
+    let mut steps = loops::apply(base.steps, &defaults, &mut budget)?;
+    control::apply(&mut steps, base.compose.as_ref())?;
+    steps = advice::apply(steps, &base.advice, &origin)?;
+    steps = inline_expansions(db, index, steps, 0)?;
+    let mut expanded: BTreeSet<String> = BTreeSet::new();
+    if let Some(c) = &base.compose {
+        for rule in &c.expand {
+            let target = rule
+                .selector
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default();
+            if expanded.contains(&target) {
+                continue;
+            }
+            let with = rule
+                .with
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default();
+            let vars = rule
+                .vars
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                .collect();
+            apply_rule(
+                db,
+                index,
+                &mut steps,
+                &target,
+                &with,
+                &vars,
+                "expanded",
+                &mut expanded,
+            )?;
+        }
+        for rule in &c.map {
+            let select = rule
+                .selector
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default();
+            let glob =
+                parse_glob(&select).map_err(|e| format!("map select `{select}`: {}", e.message))?;
+            let with = rule
+                .with
+                .as_ref()
+                .map(|t| t.value.clone())
+                .unwrap_or_default();
+            let vars: BTreeMap<String, String> = rule
+                .vars
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                .collect();
+            let mut targets = Vec::new();
+            collect_matching(&steps, &|id| glob.matches(id), &mut targets);
+            for target in targets {
+                if !expanded.contains(&target) {
+                    apply_rule(
+                        db,
+                        index,
+                        &mut steps,
+                        &target,
+                        &with,
+                        &vars,
+                        "mapped",
+                        &mut expanded,
+                    )?;
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        let mut dups = BTreeSet::new();
+        collect_dups(&steps, &mut seen, &mut dups);
+        if !dups.is_empty() {
+            return Err(format!(
+                "duplicate step ids after expansion: {}",
+                dups.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for aspect in &c.aspects {
+            let afile = index
+                .get(&aspect.value)
+                .ok_or_else(|| format!("aspect `{}` not found", aspect.value))?;
+            let af = &lowered(db, afile).formula;
+            if af.effective_kind() != "aspect" {
+                return Err(format!("`{}` is not an aspect formula", aspect.value));
+            }
+            let atext = afile.text(db);
+            let aindex = LineIndex::new(atext);
+            let apath = afile.path(db).display().to_string();
+            let aorigin = Origin {
+                formula: &aspect.value,
+                file: &apath,
+                text: atext,
+                index: &aindex,
+            };
+            steps = advice::apply(steps, &af.advice, &aorigin)?;
+        }
+    }
+    Ok(Resolved {
+        formula: name,
+        description: base.description,
+        version: f.version.as_ref().map_or(1, |v| v.value),
+        kind: f.effective_kind().to_owned(),
+        vars: base.vars,
+        steps,
+        template: base.template,
+        phase: base.phase,
+        source: path.clone(),
+    })
+}
+
+/// Load an expansion formula by name.
+fn load_expansion(
+    db: &dyn salsa::Database,
+    index: &NameIndex,
+    name: &str,
+) -> Result<Expansion, String> {
+    let file = index
+        .get(name)
+        .ok_or_else(|| format!("expansion formula `{name}` not found"))?;
+    let f = &lowered(db, file).formula;
+    if f.effective_kind() != "expansion" {
+        return Err(format!(
+            "`{name}` is not an expansion formula (type={})",
+            f.effective_kind()
+        ));
+    }
+    if f.template.is_empty() {
+        return Err(format!("`{name}` has no template steps"));
+    }
+    let text = file.text(db);
+    let line_index = LineIndex::new(text);
+    let path = file.path(db).display().to_string();
+    let origin = Origin {
+        formula: name,
+        file: &path,
+        text,
+        index: &line_index,
+    };
+    Ok(Expansion {
+        name: name.to_owned(),
+        template: from_model::steps(&f.template, "template", &origin),
+        defaults: f
+            .vars
+            .iter()
+            .filter_map(|v| {
+                v.default
+                    .as_ref()
+                    .map(|d| (v.name.value.clone(), d.value.clone()))
+            })
+            .collect(),
+    })
+}
+
+/// Replace every step with an `expand` by its expansion (depth-limited).
+fn inline_expansions(
+    db: &dyn salsa::Database,
+    index: &NameIndex,
+    steps: Vec<RStep>,
+    depth: usize,
+) -> Result<Vec<RStep>, String> {
+    let mut out = Vec::with_capacity(steps.len());
+    for mut s in steps {
+        if let Some((name, vars)) = s.expand.take() {
+            if depth >= expand::MAX_DEPTH {
+                return Err(format!(
+                    "inline expand on step `{}`: expansion depth limit exceeded: max {} levels",
+                    s.id,
+                    expand::MAX_DEPTH
+                ));
+            }
+            let exp = load_expansion(db, index, &name)
+                .map_err(|e| format!("inline expand on step `{}`: {e}", s.id))?;
+            let expanded = expand::expand_step(&s, &exp, &vars, 0, "expanded in place of")?;
+            out.extend(inline_expansions(db, index, expanded, depth + 1)?);
+        } else {
+            s.children = inline_expansions(db, index, std::mem::take(&mut s.children), depth)?;
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_rule(
+    db: &dyn salsa::Database,
+    index: &NameIndex,
+    steps: &mut Vec<RStep>,
+    target: &str,
+    with: &str,
+    vars: &BTreeMap<String, String>,
+    how: &str,
+    expanded: &mut BTreeSet<String>,
+) -> Result<(), String> {
+    let t = control::find_mut(steps, target)
+        .map(|s| s.clone())
+        .ok_or_else(|| format!("expand: target step `{target}` not found"))?;
+    let exp = load_expansion(db, index, with).map_err(|e| format!("expand `{target}`: {e}"))?;
+    let new = expand::expand_step(&t, &exp, vars, 0, how)?;
+    let last = new.last().map(|s| s.id.clone());
+    if expand::replace(steps, target, new).is_err() {
+        return Err(format!("expand: target step `{target}` not found"));
+    }
+    if let Some(last) = last {
+        expand::rewire(steps, target, &last);
+    }
+    expanded.insert(target.to_owned());
+    Ok(())
+}
+
+fn collect_matching(steps: &[RStep], pred: &dyn Fn(&str) -> bool, out: &mut Vec<String>) {
+    for s in steps {
+        if pred(&s.id) {
+            out.push(s.id.clone());
+        }
+        collect_matching(&s.children, pred, out);
+    }
+}
+
+fn collect_dups(steps: &[RStep], seen: &mut BTreeSet<String>, dups: &mut BTreeSet<String>) {
+    for s in steps {
+        if !seen.insert(s.id.clone()) {
+            dups.insert(s.id.clone());
+        }
+        collect_dups(&s.children, seen, dups);
+    }
+}
