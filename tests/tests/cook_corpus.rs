@@ -19,7 +19,7 @@ fn corpus_formulas_cook_deterministically() {
     // Each project's formulas form one workspace (they refer to each other by name).
     for project in ["beads", "gastown"] {
         let dir = corpus.join(project);
-        let (files, _) = gtc::driver::collect_paths(&[dir.clone()]);
+        let (files, _) = gtc::driver::collect_paths(std::slice::from_ref(&dir));
         let texts: Vec<(String, String)> = files
             .iter()
             .map(|f| {

@@ -15,7 +15,11 @@ fn every_stdlib_formula_checks_clean() {
 fn every_file_in_stdlib_formulas_is_embedded() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../stdlib-formulas");
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     on_disk.retain(|n| n.contains(".formula."));
     on_disk.sort();
