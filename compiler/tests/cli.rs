@@ -335,3 +335,46 @@ fn cook_prints_resolved_json_tree_and_refuses_broken_formulas() {
         stderr(&o)
     );
 }
+
+const COMPOSED: &str = "formula = \"composed\"\n\n[[steps]]\nid = \"design\"\ntitle = \"Design \\\"it\\\"\"\n\n[[steps]]\nid = \"build\"\ntitle = \"Build\"\nneeds = [\"design\"]\nexpand = \"exp-tdd\"\n\n[[steps]]\nid = \"deploy\"\ntitle = \"Deploy\"\nneeds = [\"design\"]\n\n[[steps.children]]\nid = \"smoke\"\ntitle = \"Smoke\"\n\n[compose]\naspects = [\"aspect-approval\"]\n";
+
+#[test]
+fn cook_graph_formats_and_why() {
+    let d = tmp();
+    write(d.path(), "composed.formula.toml", COMPOSED);
+    let run = |args: &[&str]| {
+        let o = gtc(d.path(), args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    insta::assert_snapshot!(
+        "cook_tree",
+        run(&["cook", "composed.formula.toml", "--format", "tree"])
+    );
+    insta::assert_snapshot!(
+        "cook_dot",
+        run(&["cook", "composed.formula.toml", "--format", "dot"])
+    );
+    insta::assert_snapshot!(
+        "cook_mermaid",
+        run(&["cook", "composed.formula.toml", "--format", "mermaid"])
+    );
+    insta::assert_snapshot!(
+        "cook_why",
+        run(&["cook", "composed.formula.toml", "--why", "build.green"])
+    );
+    insta::assert_snapshot!(
+        "cook_why_advice",
+        run(&["cook", "composed.formula.toml", "--why", "approve-deploy"])
+    );
+    let o = gtc(
+        d.path(),
+        &["cook", "composed.formula.toml", "--why", "build.gren"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("did you mean `build.green`?"),
+        "{}",
+        stderr(&o)
+    );
+}

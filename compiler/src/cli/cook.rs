@@ -1,7 +1,9 @@
 //! `gtc cook FORMULA`: resolve a formula's composition and print the result.
 
 use super::{CookArgs, CookFormat, Env};
-use crate::cook::{CookOptions, cook, to_json, to_tree};
+use crate::cook::{
+    CookOptions, cook, explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree,
+};
 use crate::db::Database;
 use crate::diagnostic::{FileDiagnostic, Report, ReportFile, Severity, render_human};
 use crate::driver::{LoadOptions, load};
@@ -80,6 +82,28 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
         );
         return 1;
     };
+    if let Some(step) = &args.why {
+        return match explain_step(&resolved, step) {
+            Some(text) => {
+                if out.write_all(text.as_bytes()).is_err() {
+                    return 2;
+                }
+                0
+            }
+            None => {
+                let ids = step_ids(&resolved);
+                let hint = crate::model::schema::closest(step, ids.iter().map(String::as_str))
+                    .map(|c| format!("\nhelp: did you mean `{c}`?"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    err,
+                    "error: `{}` has no step `{step}` after cooking{hint}",
+                    resolved.formula
+                );
+                1
+            }
+        };
+    }
     let format = args.format.unwrap_or(if env.stdout_is_terminal {
         CookFormat::Tree
     } else {
@@ -88,6 +112,8 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
     let text = match format {
         CookFormat::Json => to_json(&resolved),
         CookFormat::Tree => to_tree(&resolved),
+        CookFormat::Dot => to_dot(&resolved),
+        CookFormat::Mermaid => to_mermaid(&resolved),
     };
     if out.write_all(text.as_bytes()).is_err() {
         return 2;

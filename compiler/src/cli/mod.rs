@@ -113,6 +113,9 @@ struct CookArgs {
     /// The most steps loops may produce.
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     step_limit: usize,
+    /// Explain one step instead: where it was written and which rules produced or changed it.
+    #[arg(long, value_name = "STEP")]
+    why: Option<String>,
 }
 
 /// How `gtc cook` prints the resolved formula.
@@ -122,6 +125,10 @@ pub enum CookFormat {
     Json,
     /// An indented tree of steps and their dependencies.
     Tree,
+    /// A Graphviz digraph (dependency -> dependent; dashed: parent - child).
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
 }
 
 #[derive(clap::Args, Debug)]

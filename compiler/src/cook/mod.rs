@@ -15,7 +15,7 @@ mod loops;
 mod render;
 mod types;
 
-pub use render::{to_json, to_tree};
+pub use render::{explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree};
 pub use types::{RGate, ROnComplete, RStep, RVar, Resolved, SourceRecord};
 
 use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
