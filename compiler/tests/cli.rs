@@ -378,3 +378,119 @@ fn cook_graph_formats_and_why() {
         stderr(&o)
     );
 }
+
+const MOL_DEMO: &str = r#"formula = "mol-demo"
+description = "Demo workflow for {{component}}"
+
+[vars.component]
+description = "Component name"
+required = true
+
+[vars.env]
+description = "Target env"
+default = "staging"
+enum = ["staging", "production"]
+
+[vars.replicas]
+description = "How many"
+default = "2"
+type = "int"
+
+[[steps]]
+id = "build"
+title = "Build {{component}} x{{replicas}}"
+
+[[steps]]
+id = "deploy"
+title = "Deploy {{component}} to {{env}}"
+needs = ["build"]
+condition = "{{env}} == production"
+
+[[steps]]
+id = "announce"
+title = "Announce"
+needs = ["deploy"]
+"#;
+
+#[test]
+fn cook_runtime_mode_validates_substitutes_and_filters() {
+    let d = tmp();
+    write(d.path(), "mol-demo.formula.toml", MOL_DEMO);
+    let tree = |args: &[&str]| {
+        let mut all = vec!["cook", "mol-demo.formula.toml", "--format", "tree"];
+        all.extend_from_slice(args);
+        gtc(d.path(), &all)
+    };
+    // The condition is false by default: `deploy` goes, and the dependency on it too.
+    let o = tree(&["--var", "component=auth"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "mol-demo (workflow, 2 steps)\n├── build: Build auth x2\n└── announce: Announce\n"
+    );
+    let o = tree(&["--var", "component=auth", "--var", "env=production"]);
+    assert!(
+        stdout(&o).contains("deploy: Deploy auth to production  [needs: build]"),
+        "{}",
+        stdout(&o)
+    );
+    // A vars file, overridden by --var.
+    write(
+        d.path(),
+        "vars.yaml",
+        "component: api\nenv: production\nreplicas: 3\n",
+    );
+    let o = tree(&["--vars-file", "vars.yaml", "--var", "replicas=5"]);
+    assert!(stdout(&o).contains("build: Build api x5"), "{}", stdout(&o));
+
+    let fails = |args: &[&str], code: &str, needle: &str| {
+        let o = tree(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stdout(&o));
+        let e = stderr(&o);
+        assert!(e.contains(code) && e.contains(needle), "{args:?}: {e}");
+    };
+    fails(
+        &["--mode", "runtime"],
+        "GTC032",
+        "var `component` is required but has no value",
+    );
+    fails(
+        &["--var", "component=a", "--var", "env=prodution"],
+        "GTC033",
+        "did you mean `production`?",
+    );
+    fails(
+        &["--var", "component=a", "--var", "replicas=many"],
+        "GTC033",
+        "not a valid int",
+    );
+    fails(
+        &[
+            "--var",
+            "component=a",
+            "--var",
+            "env=production",
+            "--var",
+            "replicas=1.5",
+        ],
+        "GTC033",
+        "mol-demo.formula.toml:13:7",
+    );
+
+    let usage = |args: &[&str], needle: &str| {
+        let o = tree(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    };
+    usage(&["--var", "component"], "expected NAME=VALUE");
+    usage(
+        &["--mode", "compile", "--var", "component=a"],
+        "need runtime mode",
+    );
+    write(d.path(), "bad-vars.toml", "component = [1, 2]\n");
+    usage(
+        &["--vars-file", "bad-vars.toml"],
+        "bad-vars.toml:1:13: the value of `component` must be a string",
+    );
+    usage(&["--vars-file", "missing.toml"], "missing.toml");
+}

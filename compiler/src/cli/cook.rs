@@ -1,17 +1,28 @@
 //! `gtc cook FORMULA`: resolve a formula's composition and print the result.
 
-use super::{CookArgs, CookFormat, Env};
+use super::{CookArgs, CookFormat, CookMode, Env};
 use crate::cook::{
     CookOptions, cook, explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree,
 };
 use crate::db::Database;
 use crate::diagnostic::{FileDiagnostic, Report, ReportFile, Severity, render_human};
+use crate::driver::read_text;
 use crate::driver::{LoadOptions, load};
 use crate::source::LineIndex;
+use crate::source::Span;
+use crate::syntax::{self, Format, NodeKind};
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let vars = match var_values(&args) {
+        Ok(v) => v,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return 2;
+        }
+    };
     let db = Database::default();
     let opts = LoadOptions {
         search_path: args.search_path.clone(),
@@ -51,6 +62,7 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
         file,
         CookOptions {
             step_limit: args.step_limit,
+            vars,
         },
     );
     let text = file.text(&db).clone();
@@ -119,4 +131,77 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
         return 2;
     }
     0
+}
+
+/// The var values of a runtime cook: `--vars-file` first, then each `--var`; `None`
+/// in compile mode.
+fn var_values(args: &CookArgs) -> Result<Option<BTreeMap<String, String>>, String> {
+    let runtime = match args.mode {
+        Some(CookMode::Runtime) => true,
+        Some(CookMode::Compile) => {
+            if !args.vars.is_empty() || args.vars_file.is_some() {
+                return Err(String::from(
+                    "--var and --vars-file need runtime mode; drop `--mode compile`",
+                ));
+            }
+            false
+        }
+        None => !args.vars.is_empty() || args.vars_file.is_some(),
+    };
+    if !runtime {
+        return Ok(None);
+    }
+    let mut values = BTreeMap::new();
+    if let Some(path) = &args.vars_file {
+        values.extend(vars_file(path)?);
+    }
+    for v in &args.vars {
+        let Some((k, val)) = v.split_once('=') else {
+            return Err(format!("invalid --var `{v}`: expected NAME=VALUE"));
+        };
+        if k.trim().is_empty() {
+            return Err(format!("invalid --var `{v}`: the name is empty"));
+        }
+        values.insert(k.trim().to_owned(), val.to_owned());
+    }
+    Ok(Some(values))
+}
+
+/// Read a table of var values from a TOML, JSON or YAML file.
+fn vars_file(path: &Path) -> Result<BTreeMap<String, String>, String> {
+    let text = read_text(path).map_err(|e| format!("{}: {}", e.path.display(), e.message))?;
+    let tree = syntax::parse(&text, Format::guess(path));
+    let index = LineIndex::new(&text);
+    let at = |span: Span| {
+        let p = index.line_col(&text, span.start());
+        format!("{}:{}:{}", path.display(), p.line, p.column)
+    };
+    if let Some(e) = tree.errors.first() {
+        return Err(format!("{}: {}", at(e.span), e.message));
+    }
+    let Some(entries) = tree.root.as_table() else {
+        return Err(format!(
+            "{}: a vars file holds a table of NAME = value",
+            at(tree.root.span)
+        ));
+    };
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let value = match &e.value.kind {
+            NodeKind::String(s) => s.value.clone(),
+            NodeKind::Integer(i) => i.to_string(),
+            NodeKind::Float(f) => f.to_string(),
+            NodeKind::Bool(b) => b.to_string(),
+            _ => {
+                return Err(format!(
+                    "{}: the value of `{}` must be a string, number or boolean, found {}",
+                    at(e.value.span),
+                    e.key,
+                    e.value.kind_name()
+                ));
+            }
+        };
+        out.insert(e.key.clone(), value);
+    }
+    Ok(out)
 }

@@ -46,7 +46,9 @@ Exit status: 0 no errors; 1 errors (or warnings with --deny-warnings); 2 usage o
 step expansions, compose.expand / compose.map and aspects, in the reference tool's order, and \
 print the resolved steps, each with its merged `needs` and a `source` record (formula, file, \
 line, path) saying where it came from. FORMULA is a file or a formula name on the search path.\n\n\
-The formula must pass `gtc check` first. Placeholders ({{vars}}) are kept (compile mode).\n\n\
+The formula must pass `gtc check` first. In compile mode (the default) {{vars}} are kept; \
+in runtime mode (--mode runtime, or any --var / --vars-file) var values are validated against \
+their enum, pattern and type, substituted, and steps whose condition is false are dropped.\n\n\
 Exit status: 0 cooked; 1 the formula has errors; 2 usage or I/O problem."
     )]
     Cook(CookArgs),
@@ -113,9 +115,28 @@ struct CookArgs {
     /// The most steps loops may produce.
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     step_limit: usize,
+    /// compile keeps `{{vars}}`; runtime validates var values and substitutes them
+    /// (any --var or --vars-file implies runtime).
+    #[arg(long, value_enum)]
+    mode: Option<CookMode>,
+    /// A var value, `NAME=VALUE` (repeatable; wins over --vars-file).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// A TOML, JSON or YAML file of var values (a table of NAME = value).
+    #[arg(long, value_name = "FILE")]
+    vars_file: Option<PathBuf>,
     /// Explain one step instead: where it was written and which rules produced or changed it.
     #[arg(long, value_name = "STEP")]
     why: Option<String>,
+}
+
+/// Whether `gtc cook` keeps or fills in `{{vars}}`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CookMode {
+    /// Keep `{{placeholders}}`.
+    Compile,
+    /// Validate var values and substitute them; drop steps whose condition is false.
+    Runtime,
 }
 
 /// How `gtc cook` prints the resolved formula.

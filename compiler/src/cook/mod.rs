@@ -13,6 +13,7 @@ mod from_model;
 mod labels;
 mod loops;
 mod render;
+mod runtime;
 mod types;
 
 pub use render::{explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree};
@@ -27,17 +28,21 @@ use expand::Expansion;
 use from_model::Origin;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Limits of one cook.
-#[derive(Clone, Copy, Debug)]
+/// How to cook.
+#[derive(Clone, Debug)]
 pub struct CookOptions {
     /// The most steps loops may produce.
     pub step_limit: usize,
+    /// Runtime mode: var values to validate and substitute (`None`: compile mode,
+    /// placeholders kept).
+    pub vars: Option<BTreeMap<String, String>>,
 }
 
 impl Default for CookOptions {
     fn default() -> Self {
         CookOptions {
             step_limit: 100_000,
+            vars: None,
         }
     }
 }
@@ -68,11 +73,22 @@ pub fn cook(
     }
     let f = &lowered(db, file).formula;
     let at = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
-    match run(db, name_index(db, ws), file, opts) {
-        Ok(r) => Cooked {
-            resolved: Some(r),
-            diagnostics,
-        },
+    match run(db, name_index(db, ws), file, &opts) {
+        Ok(mut r) => {
+            if let Some(values) = &opts.vars
+                && let Err(mut errors) = runtime::apply(&mut r, f, values)
+            {
+                diagnostics.append(&mut errors);
+                return Cooked {
+                    resolved: None,
+                    diagnostics,
+                };
+            }
+            Cooked {
+                resolved: Some(r),
+                diagnostics,
+            }
+        }
         Err(message) => {
             diagnostics.push(Diagnostic::new(Code::CookFailed, at, message).with_help(
                 "the formula checks, but its composition cannot be applied; see the message",
@@ -89,7 +105,7 @@ fn run(
     db: &dyn salsa::Database,
     index: &NameIndex,
     file: SourceFile,
-    opts: CookOptions,
+    opts: &CookOptions,
 ) -> Result<Resolved, String> {
     let f = &lowered(db, file).formula;
     let name = f.name_str().to_owned();

@@ -82,6 +82,8 @@ codes! {
     ConflictingFields = "029", "conflicting-fields", Error, "Two fields that cannot be set together.";
     InvalidPlaceholder = "030", "invalid-placeholder", Warning, "A `{placeholder}` that nothing will fill in this context.";
     CookFailed = "031", "cook-failed", Error, "A formula that checks but whose composition cannot be applied.";
+    MissingVarValue = "032", "missing-var-value", Error, "Runtime mode: a var that needs a value has none.";
+    InvalidVarValue = "033", "invalid-var-value", Error, "Runtime mode: a var value outside its enum, pattern or type.";
 }
 
 impl Code {
