@@ -130,6 +130,35 @@ pub fn file_diagnostics(
     out
 }
 
+/// A file's check diagnostics plus, when it has no errors, what cooking it finds
+/// (composition failures, cycles and duplicates created by composition, dangling
+/// dependencies): everything `gtc check` reports for the file.
+#[salsa::tracked(returns(ref))]
+pub fn all_diagnostics(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> Vec<Diagnostic> {
+    let mut out = file_diagnostics(db, ws, file).clone();
+    if out
+        .iter()
+        .any(|d| d.severity == crate::diagnostic::Severity::Error)
+    {
+        return out;
+    }
+    out.extend(crate::cook::composition_diagnostics(db, ws, file));
+    out.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
+    });
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

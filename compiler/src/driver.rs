@@ -1,7 +1,7 @@
 //! Loading files into the database and collecting every file's diagnostics into a
 //! [`Report`]: what `gtc check` does, reusable by tests and benchmarks.
 
-use crate::db::{Database, SourceFile, Workspace, file_diagnostics};
+use crate::db::{Database, SourceFile, Workspace, all_diagnostics};
 use crate::diagnostic::{FileDiagnostic, Report, ReportFile};
 use crate::source::{LineIndex, STDLIB, discover_formula_files, library_files, search_dirs};
 use crate::syntax::Format;
@@ -155,7 +155,7 @@ pub fn report(db: &Database, ws: Workspace) -> Report {
 fn report_file(db: &Database, ws: Workspace, file: SourceFile) -> ReportFile {
     let text = file.text(db).clone();
     let index = LineIndex::new(&text);
-    let diagnostics = file_diagnostics(db, ws, file)
+    let diagnostics = all_diagnostics(db, ws, file)
         .iter()
         .map(|d| FileDiagnostic {
             path: file.path(db).clone(),

@@ -57,12 +57,9 @@ fn expand_loop(
                 "loop `{id}`: range end ({end}) is less than start ({start})"
             ));
         }
+        // Refuse before allocating one entry per iteration.
         let n = usize::try_from(end - start + 1).unwrap_or(usize::MAX);
-        if n.saturating_mul(body.len()) > *budget {
-            return Err(format!(
-                "loop `{id}` would produce more than the step limit"
-            ));
-        }
+        over_budget(id, n.saturating_mul(count_steps(&body)), *budget)?;
         ((start..=end).map(Some).collect(), l.var.as_deref())
     } else if l.until.is_some() {
         (vec![None], None)
@@ -103,6 +100,15 @@ fn expand_loop(
         first.labels.push(format!("loop:{}", go_json(&meta)));
     }
     Ok(out)
+}
+
+fn over_budget(id: &str, produced: usize, budget: usize) -> Result<(), String> {
+    if produced > budget {
+        return Err(format!(
+            "loop `{id}` would produce {produced} steps, but only {budget} more fit under the step limit (--step-limit)"
+        ));
+    }
+    Ok(())
 }
 
 fn instantiate(

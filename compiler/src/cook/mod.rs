@@ -7,6 +7,7 @@
 
 mod advice;
 mod control;
+mod dag_checks;
 mod expand;
 mod extends;
 mod from_model;
@@ -16,6 +17,7 @@ mod render;
 mod runtime;
 mod types;
 
+pub use dag_checks::composition_diagnostics;
 pub use render::{explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree};
 pub use types::{RGate, ROnComplete, RStep, RVar, Resolved, SourceRecord};
 

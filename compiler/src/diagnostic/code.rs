@@ -84,6 +84,7 @@ codes! {
     CookFailed = "031", "cook-failed", Error, "A formula that checks but whose composition cannot be applied.";
     MissingVarValue = "032", "missing-var-value", Error, "Runtime mode: a var that needs a value has none.";
     InvalidVarValue = "033", "invalid-var-value", Error, "Runtime mode: a var value outside its enum, pattern or type.";
+    DanglingDependency = "034", "dangling-dependency", Warning, "After composition, a step depends on a step that no longer exists.";
 }
 
 impl Code {

@@ -1,0 +1,135 @@
+//! Checks that only make sense on the resolved DAG, run by `gtc check` on every
+//! formula without errors: composition failures (GTC031), cycles created by
+//! composition (GTC007), ids duplicated by advice or expansion (GTC005), and
+//! dependencies on steps that composition removed (GTC034).
+
+use super::types::RStep;
+use super::{CookOptions, cook};
+use crate::db::{SourceFile, Workspace, lowered};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Formula, Step, Text};
+use crate::source::Span;
+use petgraph::graph::DiGraph;
+use std::collections::{BTreeSet, HashMap};
+
+/// The diagnostics of cooking `file`, located in `file` (the formula name when a
+/// step came from elsewhere).
+pub fn composition_diagnostics(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> Vec<Diagnostic> {
+    let cooked = cook(db, ws, file, CookOptions::default());
+    let mut out: Vec<Diagnostic> = cooked
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == Code::CookFailed)
+        .collect();
+    let Some(r) = cooked.resolved else { return out };
+    let f = &lowered(db, file).formula;
+    let name_span = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
+    let mut all: Vec<&RStep> = Vec::new();
+    flatten(&r.steps, &mut all);
+
+    let mut seen = BTreeSet::new();
+    for s in &all {
+        if !seen.insert(s.id.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    Code::DuplicateStepId,
+                    name_span,
+                    format!("composition produces step id `{}` twice", s.id),
+                )
+                .with_help(format!(
+                    "`{}` comes from {} ({}); rename the advice or template step",
+                    s.id, s.source.path, s.source.formula
+                )),
+            );
+        }
+    }
+    for s in &all {
+        for n in &s.needs {
+            if !seen.contains(n.as_str()) {
+                let span = need_span(f, s, n).unwrap_or(name_span);
+                out.push(
+                    Diagnostic::new(
+                        Code::DanglingDependency,
+                        span,
+                        format!("after composition, `{}` needs `{n}`, which no longer exists", s.id),
+                    )
+                    .with_help("the step was replaced by a loop or its own `expand`; depend on one of the steps that replaced it, or use `compose.expand` to rewire dependents"),
+                );
+            }
+        }
+    }
+    // Cycles: the static check found none, so any cycle here came from composition.
+    let mut graph: DiGraph<&str, ()> = DiGraph::new();
+    let index: HashMap<&str, _> = all
+        .iter()
+        .map(|s| (s.id.as_str(), graph.add_node(s.id.as_str())))
+        .collect();
+    for s in &all {
+        for n in &s.needs {
+            if let (Some(&a), Some(&b)) = (index.get(s.id.as_str()), index.get(n.as_str())) {
+                graph.add_edge(a, b, ());
+            }
+        }
+    }
+    for scc in petgraph::algo::kosaraju_scc(&graph) {
+        let looped = scc.len() > 1 || scc.first().is_some_and(|&n| graph.contains_edge(n, n));
+        if looped {
+            let mut ids: Vec<&str> = scc.iter().map(|&n| graph[n]).collect();
+            ids.sort_unstable();
+            out.push(
+                Diagnostic::new(Code::DependencyCycle, name_span, format!("composition creates a dependency cycle among: {}", ids.join(", ")))
+                    .with_help("advice, branches or expansions added dependencies that loop; run `gtc cook --why STEP` on these steps"),
+            );
+        }
+    }
+    out
+}
+
+fn flatten<'a>(steps: &'a [RStep], out: &mut Vec<&'a RStep>) {
+    for s in steps {
+        out.push(s);
+        flatten(&s.children, out);
+    }
+}
+
+/// The span of the dependency `need` as written in this formula, if the step came
+/// from this formula's own `steps`.
+fn need_span(f: &Formula, s: &RStep, need: &str) -> Option<Span> {
+    if s.source.formula != f.name_str() {
+        return None;
+    }
+    let step = step_at(&f.steps, &s.source.path)?;
+    step.deps().find(|d| d.value == need).map(|d: &Text| d.span)
+}
+
+/// The model step at a source path such as `steps[2].children[0]` or
+/// `steps[1].loop.body[0]@iter3`.
+fn step_at<'a>(steps: &'a [Step], path: &str) -> Option<&'a Step> {
+    let path = path.split('@').next()?;
+    let mut rest = path.strip_prefix("steps[")?;
+    let (i, tail) = rest.split_once(']')?;
+    let mut step = steps.get(i.parse::<usize>().ok()?)?;
+    rest = tail;
+    while !rest.is_empty() {
+        if let Some(t) = rest.strip_prefix(".children[") {
+            let (i, tail) = t.split_once(']')?;
+            step = step.children.get(i.parse::<usize>().ok()?)?;
+            rest = tail;
+        } else if let Some(t) = rest.strip_prefix(".loop.body[") {
+            let (i, tail) = t.split_once(']')?;
+            step = step
+                .loop_spec
+                .as_ref()?
+                .body
+                .get(i.parse::<usize>().ok()?)?;
+            rest = tail;
+        } else {
+            return None;
+        }
+    }
+    Some(step)
+}
