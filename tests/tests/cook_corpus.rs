@@ -57,3 +57,104 @@ fn corpus_formulas_cook_deterministically() {
     }
     assert_eq!(cooked, 51);
 }
+
+/// Runtime mode over the corpus: each formula gets a value for every var without a
+/// default (its first `enum` value, else `test-NAME` or a sample fitting its pattern), cooks, and keeps no `{{var}}`
+/// of a declared var in any title or description.
+#[test]
+fn corpus_formulas_cook_in_runtime_mode() {
+    use gtc::cook::{CookOptions, RStep, cook};
+    use gtc::db::{Database, SourceFile, Workspace};
+    let Some(corpus) = corpus_dir() else {
+        eprintln!("skipping: ../shared/corpus is absent");
+        return;
+    };
+    let mut cooked = 0;
+    for project in ["beads", "gastown"] {
+        let (paths, _) = gtc::driver::collect_paths(&[corpus.join(project)]);
+        let db = Database::default();
+        let files: Vec<SourceFile> = paths
+            .iter()
+            .filter_map(|p| gtc::driver::read_source(&db, p).ok())
+            .collect();
+        let ws = Workspace::new(&db, files.clone(), Vec::new());
+        for &file in &files {
+            let name = file.path(&db).display().to_string();
+            if NOT_COOKED.iter().any(|n| name.contains(n)) {
+                continue;
+            }
+            // The vars to fill are the resolved ones: own and inherited.
+            let compiled = cook(&db, ws, file, CookOptions::default())
+                .resolved
+                .unwrap_or_else(|| panic!("{name} cooks"));
+            let values = compiled
+                .vars
+                .iter()
+                .filter(|(_, v)| v.default.is_none())
+                .map(|(k, v)| {
+                    let mut candidates: Vec<String> = v.allowed.clone();
+                    candidates.extend([
+                        format!("test-{k}"),
+                        "42".into(),
+                        "owner/repo".into(),
+                        "1.2.3".into(),
+                    ]);
+                    let fits = |c: &String| {
+                        v.pattern
+                            .as_ref()
+                            .is_none_or(|p| regex::Regex::new(p).is_ok_and(|re| re.is_match(c)))
+                    };
+                    let value = candidates
+                        .into_iter()
+                        .find(fits)
+                        .unwrap_or_else(|| panic!("no test value fits var `{k}`"));
+                    (k.clone(), value)
+                })
+                .collect();
+            let result = cook(
+                &db,
+                ws,
+                file,
+                CookOptions {
+                    vars: Some(values),
+                    ..CookOptions::default()
+                },
+            );
+            let Some(r) = result.resolved else {
+                panic!(
+                    "{name} did not cook in runtime mode: {:?}",
+                    result
+                        .diagnostics
+                        .iter()
+                        .map(|d| &d.message)
+                        .collect::<Vec<_>>()
+                );
+            };
+            fn texts(steps: &[RStep], out: &mut Vec<String>) {
+                for s in steps {
+                    out.extend(s.title.iter().chain(s.description.iter()).cloned());
+                    texts(&s.children, out);
+                }
+            }
+            let mut all = Vec::new();
+            texts(&r.steps, &mut all);
+            for var in compiled.vars.keys() {
+                let placeholder = format!("{{{{{var}}}}}");
+                let left = all
+                    .iter()
+                    .filter(|t| {
+                        gtc::expr::template::var_refs(t)
+                            .iter()
+                            .any(|r| &r.name == var)
+                    })
+                    .count();
+                assert_eq!(
+                    left, 0,
+                    "{name}: {placeholder} left after runtime substitution"
+                );
+            }
+            cooked += 1;
+        }
+    }
+    assert_eq!(cooked, 51);
+}
