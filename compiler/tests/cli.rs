@@ -494,3 +494,57 @@ fn cook_runtime_mode_validates_substitutes_and_filters() {
     );
     usage(&["--vars-file", "missing.toml"], "missing.toml");
 }
+
+#[test]
+fn convert_writes_other_formats_and_refuses_what_cannot_round_trip() {
+    let d = tmp();
+    write(d.path(), "good.formula.toml", GOOD);
+    let o = gtc(d.path(), &["convert", "good.formula.toml", "--to", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["steps"][1]["needs"][0], "a");
+    let o = gtc(
+        d.path(),
+        &[
+            "convert",
+            "good.formula.toml",
+            "--to",
+            "yaml",
+            "-o",
+            "good.formula.yaml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    // The converted file checks the same.
+    assert_eq!(
+        gtc(d.path(), &["check", "good.formula.yaml"]).status.code(),
+        Some(0)
+    );
+
+    write(d.path(), "null.formula.yaml", "formula: n\nextra: ~\n");
+    let o = gtc(d.path(), &["convert", "null.formula.yaml", "--to", "toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("null.formula.yaml:2:8: TOML has no null"),
+        "{}",
+        stderr(&o)
+    );
+
+    write(d.path(), "broken.formula.toml", "formula = \"x\n");
+    let o = gtc(
+        d.path(),
+        &["convert", "broken.formula.toml", "--to", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("GTC001"), "{}", stderr(&o));
+    assert_eq!(
+        gtc(
+            d.path(),
+            &["convert", "missing.formula.toml", "--to", "json"]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+}

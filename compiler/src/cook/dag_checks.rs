@@ -51,13 +51,26 @@ pub fn composition_diagnostics(
         for n in &s.needs {
             if !seen.contains(n.as_str()) {
                 let span = need_span(f, s, n).unwrap_or(name_span);
+                let was_loop = find_model_step(&f.steps, n).is_some_and(|m| m.loop_spec.is_some());
+                let help = if was_loop {
+                    format!(
+                        "`{n}` is a loop: its iterations replace it, so nothing can depend on it as a whole (the dependency is dropped when pouring); hold the step with a `[[compose.gate]]` condition such as `children({n}).all(status == 'complete')`"
+                    )
+                } else {
+                    format!(
+                        "`{n}` was replaced by its own `expand`; depend on the expansion's last step, or expand it with `[[compose.expand]] target = \"{n}\"`, which rewires dependents"
+                    )
+                };
                 out.push(
                     Diagnostic::new(
                         Code::DanglingDependency,
                         span,
-                        format!("after composition, `{}` needs `{n}`, which no longer exists", s.id),
+                        format!(
+                            "after composition, `{}` needs `{n}`, which no longer exists",
+                            s.id
+                        ),
                     )
-                    .with_help("the step was replaced by a loop or its own `expand`; depend on one of the steps that replaced it, or use `compose.expand` to rewire dependents"),
+                    .with_help(help),
                 );
             }
         }
@@ -104,6 +117,17 @@ fn need_span(f: &Formula, s: &RStep, need: &str) -> Option<Span> {
     }
     let step = step_at(&f.steps, &s.source.path)?;
     step.deps().find(|d| d.value == need).map(|d: &Text| d.span)
+}
+
+/// A step of the model by id (children and loop bodies included).
+fn find_model_step<'a>(steps: &'a [Step], id: &str) -> Option<&'a Step> {
+    let mut found = None;
+    crate::check::walk_steps(steps, &mut |s, _| {
+        if found.is_none() && s.id_str() == id {
+            found = Some(s);
+        }
+    });
+    found
 }
 
 /// The model step at a source path such as `steps[2].children[0]` or
