@@ -118,15 +118,7 @@ pub fn file_diagnostics(
             .into_iter()
             .filter(|d| !(has_syntax_error && d.code.asserts_absence())),
     );
-    out.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-            b.span.start,
-            b.span.end,
-            b.code,
-            &b.message,
-        ))
-    });
-    out.dedup();
+    sort_diagnostics(&mut out);
     out
 }
 
@@ -147,6 +139,12 @@ pub fn all_diagnostics(
         return out;
     }
     out.extend(crate::cook::composition_diagnostics(db, ws, file));
+    sort_diagnostics(&mut out);
+    out
+}
+
+/// The one order diagnostics are reported in: by position, then code, then message.
+fn sort_diagnostics(out: &mut Vec<Diagnostic>) {
     out.sort_by(|a, b| {
         (a.span.start, a.span.end, a.code, &a.message).cmp(&(
             b.span.start,
@@ -156,7 +154,6 @@ pub fn all_diagnostics(
         ))
     });
     out.dedup();
-    out
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::model::{Advice, AdviceStep};
 pub(crate) fn apply(
     steps: Vec<RStep>,
     rules: &[Advice],
-    origin: &Origin<'_>,
+    origin: &Origin,
 ) -> Result<Vec<RStep>, String> {
     if rules.is_empty() {
         return Ok(steps);
@@ -35,7 +35,7 @@ pub(crate) fn apply(
 fn apply_list(
     steps: Vec<RStep>,
     globs: &[(crate::expr::glob::Glob, &Advice)],
-    origin: &Origin<'_>,
+    origin: &Origin,
 ) -> Result<Vec<RStep>, String> {
     let mut out = Vec::with_capacity(steps.len());
     for mut step in steps {
@@ -74,8 +74,8 @@ fn apply_list(
     Ok(out)
 }
 
-fn advice_step(a: &AdviceStep, target: &RStep, origin: &Origin<'_>, rule: usize) -> RStep {
-    let formula = origin.formula;
+fn advice_step(a: &AdviceStep, target: &RStep, origin: &Origin, rule: usize) -> RStep {
+    let formula = origin.formula.as_str();
     let title = target.title.as_deref().unwrap_or_default();
     let subst = |t: &str| {
         t.replace("{step.id}", &target.id)
@@ -91,8 +91,8 @@ fn advice_step(a: &AdviceStep, target: &RStep, origin: &Origin<'_>, rule: usize)
         description: a.description.as_ref().map(|t| subst(&t.value)),
         source: SourceRecord {
             formula: formula.to_owned(),
-            file: origin.file.to_owned(),
-            line: origin.index.line_col(origin.text, a.span.start()).line,
+            file: origin.file.clone(),
+            line: origin.index.line_col(&origin.text, a.span.start()).line,
             path: format!("advice[{rule}].{}", a.slot),
             history: vec![format!(
                 "inserted by advice of {formula} {} `{}`",

@@ -12,7 +12,6 @@ use super::types::{RStep, RVar};
 use crate::db::{SourceFile, lowered};
 use crate::model::{Advice, Compose, Formula};
 use crate::resolve::NameIndex;
-use crate::source::LineIndex;
 use std::collections::BTreeMap;
 
 /// A formula with its `extends` applied, before any other composition.
@@ -46,15 +45,7 @@ pub(crate) fn resolve(
             chain.join(" -> ")
         ));
     }
-    let text = file.text(db);
-    let line_index = LineIndex::new(text);
-    let path = file.path(db).display().to_string();
-    let origin = Origin {
-        formula: &name,
-        file: &path,
-        text,
-        index: &line_index,
-    };
+    let origin = Origin::of(db, file, &name);
     let own_steps = from_model::steps(&f.steps, "steps", &origin);
     let own_vars: Vec<(String, RVar)> = f
         .vars

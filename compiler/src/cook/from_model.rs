@@ -6,23 +6,34 @@ use crate::model::{Step, Text, VarDef};
 use crate::source::LineIndex;
 
 /// The file a formula was read from, for source records.
-pub(crate) struct Origin<'a> {
+pub(crate) struct Origin {
     /// The formula name.
-    pub formula: &'a str,
+    pub formula: String,
     /// The file path as shown.
-    pub file: &'a str,
+    pub file: String,
     /// The file text.
-    pub text: &'a str,
+    pub text: std::sync::Arc<str>,
     /// Its line index.
-    pub index: &'a LineIndex,
+    pub index: LineIndex,
 }
 
-impl Origin<'_> {
+impl Origin {
+    /// The origin of `formula`, read from `file`.
+    pub fn of(db: &dyn salsa::Database, file: crate::db::SourceFile, formula: &str) -> Origin {
+        let text = file.text(db).clone();
+        Origin {
+            formula: formula.to_owned(),
+            file: file.path(db).display().to_string(),
+            index: LineIndex::new(&text),
+            text,
+        }
+    }
+
     fn record(&self, span_start: usize, path: String) -> SourceRecord {
         SourceRecord {
-            formula: self.formula.to_owned(),
-            file: self.file.to_owned(),
-            line: self.index.line_col(self.text, span_start).line,
+            formula: self.formula.clone(),
+            file: self.file.clone(),
+            line: self.index.line_col(&self.text, span_start).line,
             path,
             history: Vec::new(),
         }
@@ -34,7 +45,7 @@ fn text(t: &Option<Text>) -> Option<String> {
 }
 
 /// Convert one step (with its children and loop body) written at `path`.
-pub(crate) fn step(s: &Step, path: String, o: &Origin<'_>) -> RStep {
+pub(crate) fn step(s: &Step, path: String, o: &Origin) -> RStep {
     let mut needs: Vec<String> = Vec::new();
     for d in s.deps() {
         if !needs.contains(&d.value) {
@@ -105,7 +116,7 @@ pub(crate) fn step(s: &Step, path: String, o: &Origin<'_>) -> RStep {
 }
 
 /// Convert a list of steps written under `root` (`steps`, `template`).
-pub(crate) fn steps(list: &[Step], root: &str, o: &Origin<'_>) -> Vec<RStep> {
+pub(crate) fn steps(list: &[Step], root: &str, o: &Origin) -> Vec<RStep> {
     list.iter()
         .enumerate()
         .map(|(i, s)| step(s, format!("{root}[{i}]"), o))

@@ -25,7 +25,7 @@ use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::expr::glob::parse_glob;
 use crate::resolve::NameIndex;
-use crate::source::{LineIndex, Span};
+use crate::source::Span;
 use expand::Expansion;
 use from_model::Origin;
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,15 +111,7 @@ fn run(
 ) -> Result<Resolved, String> {
     let f = &lowered(db, file).formula;
     let name = f.name_str().to_owned();
-    let text = file.text(db);
-    let line_index = LineIndex::new(text);
-    let path = file.path(db).display().to_string();
-    let origin = Origin {
-        formula: &name,
-        file: &path,
-        text,
-        index: &line_index,
-    };
+    let origin = Origin::of(db, file, &name);
 
     let base = extends::resolve(db, index, file, &mut Vec::new())?;
     let defaults: BTreeMap<String, String> = base
@@ -216,15 +208,7 @@ fn run(
             if af.effective_kind() != "aspect" {
                 return Err(format!("`{}` is not an aspect formula", aspect.value));
             }
-            let atext = afile.text(db);
-            let aindex = LineIndex::new(atext);
-            let apath = afile.path(db).display().to_string();
-            let aorigin = Origin {
-                formula: &aspect.value,
-                file: &apath,
-                text: atext,
-                index: &aindex,
-            };
+            let aorigin = Origin::of(db, afile, &aspect.value);
             steps = advice::apply(steps, &af.advice, &aorigin)?;
         }
     }
@@ -237,7 +221,7 @@ fn run(
         steps,
         template: base.template,
         phase: base.phase,
-        source: path.clone(),
+        source: origin.file.clone(),
     })
 }
 
@@ -260,15 +244,7 @@ fn load_expansion(
     if f.template.is_empty() {
         return Err(format!("`{name}` has no template steps"));
     }
-    let text = file.text(db);
-    let line_index = LineIndex::new(text);
-    let path = file.path(db).display().to_string();
-    let origin = Origin {
-        formula: name,
-        file: &path,
-        text,
-        index: &line_index,
-    };
+    let origin = Origin::of(db, file, name);
     Ok(Expansion {
         name: name.to_owned(),
         template: from_model::steps(&f.template, "template", &origin),
