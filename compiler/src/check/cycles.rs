@@ -72,7 +72,9 @@ impl<'a> Graph<'a> {
             self.graph.add_edge(a, b, ());
         }
         let mut cycles: Vec<Vec<NodeIndex>> = Vec::new();
-        for scc in petgraph::algo::tarjan_scc(&self.graph) {
+        // Kosaraju's algorithm is iterative in petgraph; its Tarjan recurses once per step
+        // of a dependency path, which overflows the stack on a long chain (100 000 steps).
+        for scc in petgraph::algo::kosaraju_scc(&self.graph) {
             let self_loop = scc.len() == 1 && self.graph.contains_edge(scc[0], scc[0]);
             if scc.len() > 1 || self_loop {
                 cycles.push(self.cycle_path(&scc));

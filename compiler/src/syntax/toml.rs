@@ -105,8 +105,10 @@ struct Builder<'s> {
     keys: Vec<(String, Span)>,
     header: Option<(bool, Span)>,
     frames: Vec<Frame>,
-    /// Depth of arrays/inline tables refused for being too deep.
+    /// Whether the nesting-depth error has been reported.
     skipped_depth: bool,
+    /// After a key that nests too deep: ignore events up to the next table header.
+    halted: bool,
     errors: Vec<SyntaxError>,
 }
 
@@ -121,6 +123,7 @@ impl<'s> Builder<'s> {
             header: None,
             frames: Vec::new(),
             skipped_depth: false,
+            halted: false,
             errors: Vec::new(),
         }
     }
@@ -474,31 +477,42 @@ fn span_of(s: toml_parser::Span) -> Span {
 
 impl EventReceiver for Builder<'_> {
     fn std_table_open(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
+        self.halted = false;
         self.abandon_value();
         self.keys.clear();
         self.header = Some((false, span_of(span)));
     }
 
     fn std_table_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
+        if self.halted {
+            return;
+        }
         if let Some((array, open)) = self.header.take() {
             self.open_header(array, open.cover(span_of(span)));
         }
     }
 
     fn array_table_open(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
+        self.halted = false;
         self.abandon_value();
         self.keys.clear();
         self.header = Some((true, span_of(span)));
     }
 
     fn array_table_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
+        if self.halted {
+            return;
+        }
         if let Some((array, open)) = self.header.take() {
             self.open_header(array, open.cover(span_of(span)));
         }
     }
 
     fn inline_table_open(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) -> bool {
-        if self.frames.len() >= MAX_DEPTH {
+        if self.halted {
+            return false;
+        }
+        if self.depth() >= MAX_DEPTH {
             self.too_deep(span);
             return false;
         }
@@ -510,6 +524,9 @@ impl EventReceiver for Builder<'_> {
     }
 
     fn inline_table_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
+        if self.halted {
+            return;
+        }
         if let Some(Frame::Inline { mut table, .. }) = self.frames.pop() {
             table.span = table.span.cover(span_of(span));
             self.deliver(Value::Table(table));
@@ -517,7 +534,10 @@ impl EventReceiver for Builder<'_> {
     }
 
     fn array_open(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) -> bool {
-        if self.frames.len() >= MAX_DEPTH {
+        if self.halted {
+            return false;
+        }
+        if self.depth() >= MAX_DEPTH {
             self.too_deep(span);
             return false;
         }
@@ -529,6 +549,9 @@ impl EventReceiver for Builder<'_> {
     }
 
     fn array_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
+        if self.halted {
+            return;
+        }
         if let Some(Frame::Array { span: open, items }) = self.frames.pop() {
             self.deliver(Value::Array {
                 span: open.cover(span_of(span)),
@@ -544,6 +567,16 @@ impl EventReceiver for Builder<'_> {
         kind: Option<Encoding>,
         _error: &mut dyn ErrorSink,
     ) {
+        if self.halted {
+            return;
+        }
+        if self.depth() >= MAX_DEPTH {
+            // Dotted keys and header paths nest tables too: without this bound,
+            // `a.a.a...` 100 000 times deep overflows the stack when the tree is built.
+            self.too_deep(span);
+            self.halt();
+            return;
+        }
         let key = self.decode_key(span, kind);
         let entry = (key, span_of(span));
         match self.frames.last_mut() {
@@ -558,6 +591,9 @@ impl EventReceiver for Builder<'_> {
         kind: Option<Encoding>,
         _error: &mut dyn ErrorSink,
     ) {
+        if self.halted {
+            return;
+        }
         let node = self.decode_scalar(span, kind);
         self.deliver(Value::Scalar(node));
     }
@@ -565,7 +601,7 @@ impl EventReceiver for Builder<'_> {
     fn newline(&mut self, _span: toml_parser::Span, _error: &mut dyn ErrorSink) {
         // A key-value ends at the line end; if its value never came, forget its keys
         // so the next line starts clean.
-        if self.frames.is_empty() && self.header.is_none() {
+        if self.frames.is_empty() && self.header.is_none() && !self.halted {
             self.keys.clear();
         }
     }
@@ -581,6 +617,32 @@ impl Builder<'_> {
             let value = frame_value(frame, end);
             self.deliver(value);
         }
+    }
+
+    /// How deep the next key or value would sit below the root: the header path and the
+    /// dotted keys of the key-value, plus each open array or inline table and its keys.
+    fn depth(&self) -> usize {
+        let frames: usize = self
+            .frames
+            .iter()
+            .map(|f| match f {
+                Frame::Array { .. } => 1,
+                Frame::Inline { keys, .. } => 1 + keys.len(),
+            })
+            .sum();
+        if self.header.is_some() {
+            self.keys.len()
+        } else {
+            self.current.len() + self.keys.len() + frames
+        }
+    }
+
+    /// Drop the key-value or header being parsed and ignore events up to the next header.
+    fn halt(&mut self) {
+        self.halted = true;
+        self.frames.clear();
+        self.keys.clear();
+        self.header = None;
     }
 
     fn too_deep(&mut self, span: toml_parser::Span) {

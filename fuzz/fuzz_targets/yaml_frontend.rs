@@ -1,0 +1,10 @@
+#![no_main]
+//! Arbitrary bytes as a `*.formula.yaml` file: the yaml front-end alone, then the whole pipeline.
+
+use gtc::syntax::Format;
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| common::run(data, Format::Yaml, "fuzz.formula.yaml"));
