@@ -13,7 +13,8 @@
 //!
 //! Without `--bench` (e.g. `cargo test --benches`) only the 1k size runs, once, as a
 //! smoke test. `GTC_BENCH_SAMPLES=N` overrides the number of samples;
-//! `GTC_BENCH_SIZES=1000,50000` measures other sizes (e.g. one size under a profiler).
+//! `GTC_BENCH_SIZES=1000,50000` measures other sizes and `GTC_BENCH_STAGES=check`
+//! only some stages (`check`, `lower`, `parse`, `toml`), e.g. under a profiler.
 
 use gtc::diagnostic::Severity;
 use gtc::driver::check_sources;
@@ -46,6 +47,10 @@ fn main() -> ExitCode {
         Err(_) if bench_mode => SIZES.to_vec(),
         Err(_) => SIZES[..1].to_vec(),
     };
+    let stages = Stage::chosen();
+    if !bench_mode {
+        println!("smoke run (no --bench): one sample each, not a measurement");
+    }
     println!("samples: {samples} per measurement");
     println!();
 
@@ -74,57 +79,113 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
 
+        let measured = |stage: Stage, f: &mut dyn FnMut()| {
+            if stages.contains(&stage) {
+                measure(samples, f)
+            } else {
+                Vec::new()
+            }
+        };
         let row = Row {
             steps: n,
             bytes: text.len(),
             warnings,
-            toml: measure(samples, || {
-                black_box(toml::from_str::<toml::Table>(&text).ok());
-            }),
-            parse: measure(samples, || {
-                black_box(syntax::parse(&text, Format::Toml));
-            }),
-            lower: measure(samples, || {
-                let tree = syntax::parse(&text, Format::Toml);
-                black_box(gtc::model::lower(&tree.root));
-            }),
-            check: measure(samples, || {
-                black_box(check_sources(&sources));
-            }),
+            times: [
+                measured(Stage::Check, &mut || {
+                    black_box(check_sources(&sources));
+                }),
+                measured(Stage::Lower, &mut || {
+                    let tree = syntax::parse(&text, Format::Toml);
+                    black_box(gtc::model::lower(&tree.root));
+                }),
+                measured(Stage::Parse, &mut || {
+                    black_box(syntax::parse(&text, Format::Toml));
+                }),
+                measured(Stage::Toml, &mut || {
+                    black_box(toml::from_str::<toml::Table>(&text).ok());
+                }),
+            ],
         };
         row.print();
         rows.push(row);
     }
 
     if rows.len() > 1 {
-        println!("growth (linear = the ratio of the sizes: 10.0x for 1k -> 10k -> 100k)");
+        println!("growth of the median time, and of the minimum (linear = the ratio of the sizes)");
         for w in rows.windows(2) {
             let [a, b] = w else { continue };
-            let ratio = |f: fn(&Row) -> &[Duration]| {
-                median(f(b)).as_secs_f64() / median(f(a)).as_secs_f64()
-            };
-            println!(
-                "  {:>5}k / {:>4}k steps: check_sources {:>6.2}x   parse {:>6.2}x   parse+lower {:>6.2}x   toml crate {:>6.2}x",
+            let mut line = format!(
+                "  {:>5}k / {:>4}k steps ({:.1}x steps, {:.2}x bytes):",
                 b.steps as f64 / 1000.0,
                 a.steps as f64 / 1000.0,
-                ratio(|r| &r.check),
-                ratio(|r| &r.parse),
-                ratio(|r| &r.lower),
-                ratio(|r| &r.toml),
+                b.steps as f64 / a.steps as f64,
+                b.bytes as f64 / a.bytes as f64
             );
+            for stage in Stage::ALL {
+                let (ta, tb) = (&a.times[stage as usize], &b.times[stage as usize]);
+                if !ta.is_empty() && !tb.is_empty() {
+                    let ratio = median(tb).as_secs_f64() / median(ta).as_secs_f64();
+                    let of_min = min(tb).as_secs_f64() / min(ta).as_secs_f64();
+                    let _ = write!(line, "   {} {ratio:.2}x (min {of_min:.2}x)", stage.short());
+                }
+            }
+            println!("{line}");
         }
     }
     ExitCode::SUCCESS
+}
+
+/// What is measured per size; `GTC_BENCH_STAGES=check,lower,parse,toml` picks some.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Stage {
+    /// `gtc::driver::check_sources`: everything `gtc check` does in memory.
+    Check,
+    /// `gtc::syntax::parse` then `gtc::model::lower`.
+    Lower,
+    /// `gtc::syntax::parse` alone.
+    Parse,
+    /// The floor: `toml::from_str::<toml::Table>`.
+    Toml,
+}
+
+impl Stage {
+    const ALL: [Stage; 4] = [Stage::Check, Stage::Lower, Stage::Parse, Stage::Toml];
+
+    fn short(self) -> &'static str {
+        match self {
+            Stage::Check => "check",
+            Stage::Lower => "lower",
+            Stage::Parse => "parse",
+            Stage::Toml => "toml",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Check => "gtc::driver::check_sources",
+            Stage::Lower => "gtc::syntax::parse + model::lower",
+            Stage::Parse => "gtc::syntax::parse",
+            Stage::Toml => "toml::from_str::<toml::Table>",
+        }
+    }
+
+    fn chosen() -> Vec<Stage> {
+        match std::env::var("GTC_BENCH_STAGES") {
+            Ok(list) => Stage::ALL
+                .into_iter()
+                .filter(|s| list.split(',').any(|w| w.trim() == s.short()))
+                .collect(),
+            Err(_) => Stage::ALL.to_vec(),
+        }
+    }
 }
 
 struct Row {
     steps: usize,
     bytes: usize,
     warnings: usize,
-    toml: Vec<Duration>,
-    parse: Vec<Duration>,
-    lower: Vec<Duration>,
-    check: Vec<Duration>,
+    /// Samples per [`Stage`], in its order; empty when not measured.
+    times: [Vec<Duration>; 4],
 }
 
 impl Row {
@@ -133,25 +194,31 @@ impl Row {
             "{} steps ({} bytes, {} warnings)",
             self.steps, self.bytes, self.warnings
         );
-        for (name, d) in [
-            ("gtc::driver::check_sources", &self.check),
-            ("gtc::syntax::parse + model::lower", &self.lower),
-            ("gtc::syntax::parse", &self.parse),
-            ("toml::from_str::<toml::Table>", &self.toml),
-        ] {
+        for stage in Stage::ALL {
+            let d = &self.times[stage as usize];
+            if d.is_empty() {
+                continue;
+            }
             let med = median(d);
             println!(
-                "  {name:<36} median {:>10.3} ms  ({:>7.3} us/step)   min {:>10.3} ms   max {:>10.3} ms",
+                "  {:<36} median {:>10.3} ms  ({:>7.3} us/step)   min {:>10.3} ms   max {:>10.3} ms",
+                stage.name(),
                 ms(med),
                 med.as_secs_f64() * 1e6 / self.steps as f64,
-                ms(d.iter().min().copied().unwrap_or_default()),
+                ms(min(d)),
                 ms(d.iter().max().copied().unwrap_or_default()),
             );
         }
-        println!(
-            "  check_sources / toml crate: {:.2}x",
-            median(&self.check).as_secs_f64() / median(&self.toml).as_secs_f64()
+        let (check, toml) = (
+            &self.times[Stage::Check as usize],
+            &self.times[Stage::Toml as usize],
         );
+        if !check.is_empty() && !toml.is_empty() {
+            println!(
+                "  check_sources / toml crate: {:.2}x",
+                median(check).as_secs_f64() / median(toml).as_secs_f64()
+            );
+        }
         println!();
     }
 }
@@ -219,6 +286,10 @@ fn median(d: &[Duration]) -> Duration {
         n if n % 2 == 1 => v[n / 2],
         n => (v[n / 2 - 1] + v[n / 2]) / 2,
     }
+}
+
+fn min(d: &[Duration]) -> Duration {
+    d.iter().min().copied().unwrap_or_default()
 }
 
 fn ms(d: Duration) -> f64 {

@@ -88,21 +88,30 @@ pub fn walk_list<'a>(steps: &'a [Step], list: StepList, f: &mut dyn FnMut(&'a St
         StepList::Legs => "legs",
         StepList::Aspects => "aspects",
     };
-    let mut stack: Vec<(&'a Step, StepPath)> = steps
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, s)| {
-            (
-                s,
-                StepPath {
-                    list,
-                    in_loop: false,
-                    path: format!("{root}[{i}]"),
-                },
-            )
-        })
-        .collect();
+    // One top-level step at a time, not all of them (with their path strings) stacked
+    // up front: that cost a formula-sized allocation per walk (a check walks the steps
+    // some 18 times), and freeing it makes glibc's malloc consolidate every small freed
+    // chunk, so check time grew faster than the number of steps.
+    let mut stack: Vec<(&'a Step, StepPath)> = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        stack.push((
+            s,
+            StepPath {
+                list,
+                in_loop: false,
+                path: format!("{root}[{i}]"),
+            },
+        ));
+        walk_from(&mut stack, list, f);
+    }
+}
+
+/// Visit the steps on `stack` and everything under them, depth-first.
+fn walk_from<'a>(
+    stack: &mut Vec<(&'a Step, StepPath)>,
+    list: StepList,
+    f: &mut dyn FnMut(&'a Step, &StepPath),
+) {
     while let Some((step, path)) = stack.pop() {
         f(step, &path);
         if let Some(l) = &step.loop_spec {

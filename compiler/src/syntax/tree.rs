@@ -141,7 +141,12 @@ impl Str {
         let verbatim_at = if value.is_empty() {
             None
         } else {
-            raw.find(value.as_str())
+            // The value nearly always starts the raw text, or follows the newline a
+            // multi-line string trims: try those offsets (in order, so the result is
+            // `find`'s) before a full substring search, which is costly for long values.
+            (0..=2)
+                .find(|&i| raw.get(i..).is_some_and(|r| r.starts_with(value.as_str())))
+                .or_else(|| raw.find(value.as_str()))
                 .map(|i| u32::try_from(raw_start + i).unwrap_or(u32::MAX))
         };
         Str { value, verbatim_at }
