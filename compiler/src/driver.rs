@@ -108,54 +108,68 @@ pub fn load(db: &Database, files: &[PathBuf], opts: &LoadOptions) -> (Workspace,
 
 /// Check every file of the workspace (in parallel) and collect a deterministic report.
 ///
-/// A salsa database handle is `Send` but not `Sync`, so each worker thread gets its
-/// own clone (sharing the storage); files are dealt round-robin and put back in order.
+/// Files are parsed and lowered in parallel first (the name index then only reads
+/// the results), then checked in parallel; the report keeps the workspace's order.
 pub fn report(db: &Database, ws: Workspace) -> Report {
     let files = ws.files(db).clone();
-    // Build the shared name index once before fanning out.
+    fan_out(db, &files, |db, file| {
+        let _ = crate::db::lowered(db, file);
+    });
     let _ = crate::db::name_index(db, ws);
+    Report {
+        files: fan_out(db, &files, |db, file| report_file(db, ws, file)),
+    }
+}
+
+/// Run `job` on every file on as many threads as there are cores, results in file order.
+///
+/// A salsa database handle is `Send` but not `Sync`, so each worker thread gets its
+/// own clone (sharing the storage); files are dealt round-robin and put back in order.
+fn fan_out<T: Send>(
+    db: &Database,
+    files: &[SourceFile],
+    job: impl Fn(&Database, SourceFile) -> T + Sync,
+) -> Vec<T> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
-    let mut slots: Vec<Option<ReportFile>> = vec![None; files.len()];
     if workers <= 1 {
-        for (i, &file) in files.iter().enumerate() {
-            slots[i] = Some(report_file(db, ws, file));
-        }
-    } else {
-        let handles: Vec<Database> = (0..workers).map(|_| db.clone()).collect();
-        let files = &files;
-        let results: Vec<Vec<(usize, ReportFile)>> = std::thread::scope(|scope| {
-            let joins: Vec<_> = handles
-                .into_iter()
-                .enumerate()
-                .map(|(w, db)| {
-                    scope.spawn(move || {
-                        (w..files.len())
-                            .step_by(workers)
-                            .map(|i| (i, report_file(&db, ws, files[i])))
-                            .collect::<Vec<_>>()
-                    })
+        return files.iter().map(|&f| job(db, f)).collect();
+    }
+    let handles: Vec<Database> = (0..workers).map(|_| db.clone()).collect();
+    let job = &job;
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let joins: Vec<_> = handles
+            .into_iter()
+            .enumerate()
+            .map(|(w, db)| {
+                scope.spawn(move || {
+                    (w..files.len())
+                        .step_by(workers)
+                        .map(|i| (i, job(&db, files[i])))
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            joins
-                .into_iter()
-                .map(|j| j.join().unwrap_or_default())
-                .collect()
-        });
-        for (i, rf) in results.into_iter().flatten() {
-            slots[i] = Some(rf);
-        }
-    }
-    Report {
-        files: slots.into_iter().flatten().collect(),
-    }
+            })
+            .collect();
+        joins
+            .into_iter()
+            .flat_map(|j| j.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, t)| t).collect()
 }
 
 fn report_file(db: &Database, ws: Workspace, file: SourceFile) -> ReportFile {
     let text = file.text(db).clone();
-    let index = LineIndex::new(&text);
-    let diagnostics = all_diagnostics(db, ws, file)
+    let found = all_diagnostics(db, ws, file);
+    // Most files have no diagnostics: index their lines only when needed.
+    let index = if found.is_empty() {
+        LineIndex::new("")
+    } else {
+        LineIndex::new(&text)
+    };
+    let diagnostics = found
         .iter()
         .map(|d| FileDiagnostic {
             path: file.path(db).clone(),
