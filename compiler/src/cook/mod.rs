@@ -24,6 +24,7 @@ pub use types::{RGate, ROnComplete, RStep, RVar, Resolved, SourceRecord};
 use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::expr::glob::parse_glob;
+use crate::model::ExpandRule;
 use crate::resolve::NameIndex;
 use crate::source::Span;
 use expand::Expansion;
@@ -135,23 +136,12 @@ fn run(
             if expanded.contains(&target) {
                 continue;
             }
-            let with = rule
-                .with
-                .as_ref()
-                .map(|t| t.value.clone())
-                .unwrap_or_default();
-            let vars = rule
-                .vars
-                .iter()
-                .map(|(k, v)| (k.value.clone(), v.value.clone()))
-                .collect();
             apply_rule(
                 db,
                 index,
                 &mut steps,
                 &target,
-                &with,
-                &vars,
+                rule,
                 "expanded",
                 &mut expanded,
             )?;
@@ -164,16 +154,6 @@ fn run(
                 .unwrap_or_default();
             let glob =
                 parse_glob(&select).map_err(|e| format!("map select `{select}`: {}", e.message))?;
-            let with = rule
-                .with
-                .as_ref()
-                .map(|t| t.value.clone())
-                .unwrap_or_default();
-            let vars: BTreeMap<String, String> = rule
-                .vars
-                .iter()
-                .map(|(k, v)| (k.value.clone(), v.value.clone()))
-                .collect();
             let mut targets = Vec::new();
             collect_matching(&steps, &|id| glob.matches(id), &mut targets);
             for target in targets {
@@ -183,8 +163,7 @@ fn run(
                         index,
                         &mut steps,
                         &target,
-                        &with,
-                        &vars,
+                        rule,
                         "mapped",
                         &mut expanded,
                     )?;
@@ -289,22 +268,28 @@ fn inline_expansions(
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Expand `target` with a `compose.expand` / `compose.map` rule, rewiring dependents
+/// of the target to the expansion's last step.
 fn apply_rule(
     db: &dyn salsa::Database,
     index: &NameIndex,
     steps: &mut Vec<RStep>,
     target: &str,
-    with: &str,
-    vars: &BTreeMap<String, String>,
+    rule: &ExpandRule,
     how: &str,
     expanded: &mut BTreeSet<String>,
 ) -> Result<(), String> {
+    let with = rule.with.as_ref().map_or("", |t| t.value.as_str());
+    let vars: BTreeMap<String, String> = rule
+        .vars
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
     let t = control::find_mut(steps, target)
         .map(|s| s.clone())
         .ok_or_else(|| format!("expand: target step `{target}` not found"))?;
     let exp = load_expansion(db, index, with).map_err(|e| format!("expand `{target}`: {e}"))?;
-    let new = expand::expand_step(&t, &exp, vars, 0, how)?;
+    let new = expand::expand_step(&t, &exp, &vars, 0, how)?;
     let last = new.last().map(|s| s.id.clone());
     if expand::replace(steps, target, new).is_err() {
         return Err(format!("expand: target step `{target}` not found"));
