@@ -13,9 +13,7 @@
 
 use gtc::cook::{CookOptions, cook};
 use gtc::db::{Database, SourceFile, Workspace};
-use gtc::syntax::Format;
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -93,24 +91,8 @@ fn measure(text: &str, samples: usize) -> (usize, Duration, Duration, Duration) 
 
 fn workspace(text: &str) -> (Database, Workspace, SourceFile) {
     let db = Database::default();
-    let file = SourceFile::new(
-        &db,
-        "bench.formula.toml".into(),
-        Arc::from(text),
-        Format::Toml,
-    );
-    let library = gtc::source::STDLIB
-        .iter()
-        .map(|(n, t)| {
-            SourceFile::new(
-                &db,
-                format!("<stdlib>/{n}").into(),
-                Arc::from(*t),
-                Format::Toml,
-            )
-        })
-        .collect();
-    let ws = Workspace::new(&db, vec![file], library);
+    let ws = gtc::driver::memory_workspace(&db, &[("bench.formula.toml", text)]);
+    let file = ws.files(&db)[0];
     (db, ws, file)
 }
 

@@ -189,17 +189,22 @@ fn report_file(db: &Database, ws: Workspace, file: SourceFile) -> ReportFile {
 /// tools and benchmarks that have no files on disk.
 pub fn check_sources(sources: &[(&str, &str)]) -> Report {
     let db = Database::default();
+    let ws = memory_workspace(&db, sources);
+    report(&db, ws)
+}
+
+/// A workspace of in-memory files (path, text; the format follows the path) with
+/// the embedded stdlib as its library: for tests, tools and benchmarks.
+pub fn memory_workspace(db: &Database, sources: &[(&str, &str)]) -> Workspace {
     let files: Vec<SourceFile> = sources
         .iter()
         .map(|(path, text)| {
             let path = PathBuf::from(path);
             let format = Format::from_path(&path).unwrap_or_else(|| Format::guess(&path));
-            SourceFile::new(&db, path, Arc::from(*text), format)
+            SourceFile::new(db, path, Arc::from(*text), format)
         })
         .collect();
-    let library = stdlib_files(&db);
-    let ws = Workspace::new(&db, files, library);
-    report(&db, ws)
+    Workspace::new(db, files, stdlib_files(db))
 }
 
 /// The embedded stdlib as source files named `<stdlib>/NAME.formula.toml`.

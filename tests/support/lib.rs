@@ -59,26 +59,8 @@ pub fn cook_listing(sources: &[(&str, &str)]) -> Listing {
 /// Cook every one of `sources` in one workspace (they may refer to each other).
 pub fn cook_listings(sources: &[(&str, &str)]) -> Vec<(String, Listing)> {
     let db = gtc::db::Database::default();
-    let files: Vec<gtc::db::SourceFile> = sources
-        .iter()
-        .map(|(path, text)| {
-            let p = std::path::PathBuf::from(path);
-            let format = gtc::syntax::Format::from_path(&p).unwrap_or(gtc::syntax::Format::Toml);
-            gtc::db::SourceFile::new(&db, p, std::sync::Arc::from(*text), format)
-        })
-        .collect();
-    let library = gtc::source::STDLIB
-        .iter()
-        .map(|(name, text)| {
-            gtc::db::SourceFile::new(
-                &db,
-                format!("<stdlib>/{name}").into(),
-                std::sync::Arc::from(*text),
-                gtc::syntax::Format::Toml,
-            )
-        })
-        .collect();
-    let ws = gtc::db::Workspace::new(&db, files.clone(), library);
+    let ws = gtc::driver::memory_workspace(&db, sources);
+    let files = ws.files(&db).clone();
     files
         .iter()
         .map(|&f| {

@@ -3,12 +3,10 @@
 //! step keeps a source record.
 
 use gtc::cook::{CookOptions, RStep, cook, to_json};
-use gtc::db::{Database, SourceFile, Workspace};
+use gtc::db::Database;
 use gtc::diagnostic::Severity;
-use gtc::syntax::Format;
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// One generated step: its dependencies (indexes of earlier steps) and decorations.
 #[derive(Debug, Clone)]
@@ -96,24 +94,8 @@ fn render((steps, advice, aspect): &(Vec<GenStep>, Option<String>, bool)) -> Str
 
 fn cook_text(text: &str) -> (bool, Option<gtc::cook::Resolved>) {
     let db = Database::default();
-    let file = SourceFile::new(
-        &db,
-        "gen.formula.toml".into(),
-        Arc::from(text),
-        Format::Toml,
-    );
-    let library = gtc::source::STDLIB
-        .iter()
-        .map(|(n, t)| {
-            SourceFile::new(
-                &db,
-                format!("<stdlib>/{n}").into(),
-                Arc::from(*t),
-                Format::Toml,
-            )
-        })
-        .collect();
-    let ws = Workspace::new(&db, vec![file], library);
+    let ws = gtc::driver::memory_workspace(&db, &[("gen.formula.toml", text)]);
+    let file = ws.files(&db)[0];
     let clean = !gtc::db::all_diagnostics(&db, ws, file)
         .iter()
         .any(|d| d.severity == Severity::Error);
