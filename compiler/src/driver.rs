@@ -221,3 +221,92 @@ fn stdlib_files(db: &Database) -> Vec<SourceFile> {
         })
         .collect()
 }
+
+/// Find `formula`: a file path, else a formula name on the search path. Returns the
+/// workspace (the file, if a path, plus the search-path library) and the file; the
+/// error is a message for the user.
+pub fn find_formula(
+    db: &Database,
+    formula: &str,
+    opts: &LoadOptions,
+) -> Result<(Workspace, SourceFile), String> {
+    let as_path = PathBuf::from(formula);
+    let files = if as_path.is_file() {
+        vec![as_path]
+    } else {
+        Vec::new()
+    };
+    let (ws, problems) = load(db, &files, opts);
+    if let Some(p) = problems.first() {
+        return Err(format!("{}: {}", p.path.display(), p.message));
+    }
+    if let Some(f) = ws.files(db).first() {
+        return Ok((ws, *f));
+    }
+    match crate::db::name_index(db, ws).get(formula) {
+        Some(f) => Ok((ws, f)),
+        None => Err(format!(
+            "`{formula}` is neither a file nor a formula name on the search path\nhelp: the search path is --search-path dirs, .beads/formulas/, ~/.beads/formulas/ and the stdlib"
+        )),
+    }
+}
+
+/// The errors among `diagnostics` of `file`, located, as a one-file report.
+pub fn error_report(
+    db: &Database,
+    file: SourceFile,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+) -> Report {
+    let text = file.text(db).clone();
+    let index = LineIndex::new(&text);
+    Report {
+        files: vec![ReportFile {
+            path: file.path(db).clone(),
+            diagnostics: diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+                .map(|d| FileDiagnostic {
+                    path: file.path(db).clone(),
+                    start: index.line_col(&text, d.span.start()),
+                    end: index.line_col(&text, d.span.end()),
+                    diagnostic: d.clone(),
+                })
+                .collect(),
+            text,
+        }],
+    }
+}
+
+/// Cook `formula` (a path or a name on the search path) for a runtime: with `vars`
+/// (runtime mode: values validated and substituted, false conditions dropped) or
+/// without (compile mode). The error is the rendered diagnostics, ready to print.
+pub fn cook_formula(
+    formula: &str,
+    vars: Option<std::collections::BTreeMap<String, String>>,
+    opts: &LoadOptions,
+) -> Result<crate::cook::Resolved, String> {
+    let db = Database::default();
+    let (ws, file) = find_formula(&db, formula, opts)?;
+    let cooked = crate::cook::cook(
+        &db,
+        ws,
+        file,
+        crate::cook::CookOptions {
+            vars,
+            ..crate::cook::CookOptions::default()
+        },
+    );
+    match cooked.resolved {
+        Some(r) => Ok(r),
+        None => {
+            let report = error_report(&db, file, &cooked.diagnostics);
+            let mut out = Vec::new();
+            let _ = crate::diagnostic::render_human(&report, false, &mut out);
+            let mut text = String::from_utf8_lossy(&out).into_owned();
+            text.push_str(&format!(
+                "error: `{formula}` was not cooked: fix the errors above"
+            ));
+            Err(text)
+        }
+    }
+}

@@ -1,4 +1,11 @@
-//! `gt`: the runtime that pours cooked protos into the beads ledger.
+//! `gt`: the runtime. It keeps the beads ledger (`.beads/`), pours cooked formulas into
+//! molecules, and answers what is ready, who holds what, and why.
 //!
-//! Planned (see the ledger issue). Until then this crate only pins the
-//! layering: it depends on the compiler, never the reverse.
+//! [`ledger`] is the store (records, readiness, JSONL); [`mol`] the molecule operations
+//! over it; [`cli`] the `gt` command line. The compiler (`gtc`) cooks formulas; this
+//! crate depends on it, never the reverse.
+
+pub mod cli;
+pub mod error;
+pub mod ledger;
+pub mod mol;

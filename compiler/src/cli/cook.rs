@@ -5,15 +5,15 @@ use crate::cook::{
     CookOptions, cook, explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree,
 };
 use crate::db::Database;
-use crate::diagnostic::{FileDiagnostic, Report, ReportFile, Severity, render_human};
+use crate::diagnostic::render_human;
 use crate::driver::read_text;
-use crate::driver::{LoadOptions, load};
+use crate::driver::{LoadOptions, error_report, find_formula};
 use crate::source::LineIndex;
 use crate::source::Span;
 use crate::syntax::{self, Format, NodeKind};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let vars = match var_values(&args) {
@@ -29,32 +29,12 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
         cwd: env.cwd.clone(),
         home: env.home.clone(),
     };
-    let as_path = PathBuf::from(&args.formula);
-    let files = if as_path.is_file() {
-        vec![as_path]
-    } else {
-        Vec::new()
-    };
-    let (ws, problems) = load(&db, &files, &opts);
-    for p in &problems {
-        let _ = writeln!(err, "error: {}: {}", p.path.display(), p.message);
-    }
-    if !problems.is_empty() {
-        return 2;
-    }
-    let file = match ws.files(&db).first() {
-        Some(f) => *f,
-        None => match crate::db::name_index(&db, ws).get(&args.formula) {
-            Some(f) => f,
-            None => {
-                let _ = writeln!(
-                    err,
-                    "error: `{}` is neither a file nor a formula name on the search path\nhelp: the search path is --search-path dirs, .beads/formulas/, ~/.beads/formulas/ and the stdlib",
-                    args.formula
-                );
-                return 2;
-            }
-        },
+    let (ws, file) = match find_formula(&db, &args.formula, &opts) {
+        Ok(found) => found,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return 2;
+        }
     };
     let cooked = cook(
         &db,
@@ -65,25 +45,7 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
             vars,
         },
     );
-    let text = file.text(&db).clone();
-    let index = LineIndex::new(&text);
-    let report = Report {
-        files: vec![ReportFile {
-            path: file.path(&db).clone(),
-            diagnostics: cooked
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .map(|d| FileDiagnostic {
-                    path: file.path(&db).clone(),
-                    start: index.line_col(&text, d.span.start()),
-                    end: index.line_col(&text, d.span.end()),
-                    diagnostic: d.clone(),
-                })
-                .collect(),
-            text,
-        }],
-    };
+    let report = error_report(&db, file, &cooked.diagnostics);
     let Some(resolved) = cooked.resolved else {
         let color = env.stdout_is_terminal && !env.no_color;
         let _ = render_human(&report, color, err);

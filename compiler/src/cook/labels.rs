@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// Compact JSON with `<`, `>`, `&`, U+2028 and U+2029 escaped like Go's encoder.
-pub(crate) fn go_json<T: Serialize>(value: &T) -> String {
+pub fn go_json<T: Serialize>(value: &T) -> String {
     let raw = serde_json::to_string(value).unwrap_or_default();
     raw.replace('<', "\\u003c")
         .replace('>', "\\u003e")

@@ -18,6 +18,7 @@ mod runtime;
 mod types;
 
 pub use dag_checks::composition_diagnostics;
+pub use labels::go_json;
 pub use render::{explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree};
 pub use types::{RGate, ROnComplete, RStep, RVar, Resolved, SourceRecord};
 

@@ -1,0 +1,210 @@
+//! The `gt` command line. One file per group of commands; [`run`] parses and dispatches
+//! so tests drive the CLI in-process as well as through the binary.
+
+mod io;
+mod issue;
+mod mail;
+mod mol;
+mod output;
+mod pin;
+mod ready;
+
+use crate::error::{Error, Result};
+use crate::ledger::Ledger;
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// `gt`: the beads ledger and molecules.
+#[derive(Parser, Debug)]
+#[command(
+    name = "gt",
+    version,
+    about = "The runtime: the beads ledger (.beads/), molecules poured from formulas, and what is ready",
+    long_about = "gt keeps the beads ledger of a git repository (.beads/): issues, molecules poured from \
+formulas, claims, mail. Every command is one transaction: it happens whole or not at all, and many \
+agents can run gt at once.\n\n\
+Start:\n  gt init --prefix ab                 create .beads/ (ids look like ab-3k9f)\n  \
+gt pour mol-review --var pr=42      a molecule: one issue per step\n  \
+gt ready                            what can be worked on now\n  \
+gt claim ab-mol-x1.build --as alice take it (fails if someone else has it)\n  \
+gt close ab-mol-x1.build            done; dependents become ready\n  \
+gt sync                             commit the ledger, merge with the remote, push\n\n\
+Exit status: 0 done; 1 refused (the message says why) or not found; 2 usage, I/O or ledger problem."
+)]
+pub struct Cli {
+    /// Print JSON (beads issue records) instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Who is acting (default: $GT_ACTOR, $BD_ACTOR, then $USER).
+    #[arg(long, global = true, value_name = "NAME")]
+    actor: Option<String>,
+    /// Run as if started in DIR.
+    #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create the ledger (.beads/) in this directory.
+    Init(InitArgs),
+    /// Create an issue.
+    Create(issue::CreateArgs),
+    /// Show issues.
+    Show(issue::ShowArgs),
+    /// List issues (filters combine).
+    List(issue::ListArgs),
+    /// Change fields of an issue.
+    Update(issue::UpdateArgs),
+    /// Close issues (refused while blockers or open children remain, unless --force).
+    Close(issue::CloseArgs),
+    /// Take an issue: status in_progress and assignee, atomically; fails if someone else holds it.
+    Claim(issue::ClaimArgs),
+    /// Add or remove a dependency edge.
+    #[command(subcommand)]
+    Dep(issue::DepCommand),
+    /// Issues whose blockers are all closed, most urgent first.
+    Ready(ready::ReadyArgs),
+    /// Why an issue is not ready: its status, open blockers, gates and claims.
+    Why(ready::WhyArgs),
+    /// Pour a formula into a persistent molecule (a root issue plus one issue per step).
+    Pour(mol::PourArgs),
+    /// Pour a formula into a wisp: an ephemeral molecule that never reaches git.
+    Wisp(mol::PourArgs),
+    /// Show the molecule pinned to an agent's hook, and its ready steps.
+    Hook(pin::HookArgs),
+    /// Pin a molecule (or issue) to an agent's hook.
+    Pin(pin::PinArgs),
+    /// Take a molecule off an agent's hook.
+    Unpin(pin::UnpinArgs),
+    /// Messages between agents (issues of type message).
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
+    /// Read beads JSONL into the ledger (an upsert by id; newer updated_at wins).
+    Import(io::ImportArgs),
+    /// Write every issue (closed, ephemeral and template ones too) as beads JSONL.
+    Export(io::ExportArgs),
+    /// Write .beads/issues.jsonl from the working database (what `gt sync` commits).
+    Flush,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// The id prefix: issues are <prefix>-<hash>.
+    #[arg(long)]
+    prefix: String,
+}
+
+/// What every command gets: the parsed globals and the ledger opener.
+pub(crate) struct Ctx {
+    pub json: bool,
+    pub actor: String,
+    pub cwd: PathBuf,
+}
+
+impl Ctx {
+    pub fn ledger(&self) -> Result<Ledger> {
+        Ledger::discover(&self.cwd, &self.actor)
+    }
+}
+
+/// Run `gt` with `args` (the first is the program name); returns the exit status.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let cwd = match &cli.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    let actor = cli
+        .actor
+        .clone()
+        .or_else(|| std::env::var("GT_ACTOR").ok())
+        .or_else(|| std::env::var("BD_ACTOR").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| String::from("gt"));
+    let ctx = Ctx {
+        json: cli.json,
+        actor,
+        cwd,
+    };
+    match dispatch(cli.command, &ctx) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
+    match command {
+        Command::Init(a) => init(a, ctx),
+        Command::Create(a) => issue::create(a, ctx),
+        Command::Show(a) => issue::show(a, ctx),
+        Command::List(a) => issue::list(a, ctx),
+        Command::Update(a) => issue::update(a, ctx),
+        Command::Close(a) => issue::close(a, ctx),
+        Command::Claim(a) => issue::claim(a, ctx),
+        Command::Dep(c) => issue::dep(c, ctx),
+        Command::Ready(a) => ready::ready_cmd(a, ctx),
+        Command::Why(a) => ready::why(a, ctx),
+        Command::Pour(a) => mol::pour(a, ctx, false),
+        Command::Wisp(a) => mol::pour(a, ctx, true),
+        Command::Hook(a) => pin::hook(a, ctx),
+        Command::Pin(a) => pin::pin(a, ctx),
+        Command::Unpin(a) => pin::unpin(a, ctx),
+        Command::Mail(c) => mail::mail(c, ctx),
+        Command::Import(a) => io::import(a, ctx),
+        Command::Export(a) => io::export(a, ctx),
+        Command::Flush => io::flush(ctx),
+    }
+}
+
+fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
+    let ledger = Ledger::init(&ctx.cwd, &args.prefix, &ctx.actor)?;
+    if ctx.json {
+        output::json(&serde_json::json!({
+            "path": ledger.dir.display().to_string(),
+            "prefix": ledger.prefix,
+        }))
+    } else {
+        println!(
+            "initialised {} (ids: {}-<hash>)",
+            ledger.dir.display(),
+            ledger.prefix
+        );
+        Ok(())
+    }
+}
+
+/// Parse `k=v` var arguments.
+pub(crate) fn parse_vars(vars: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for v in vars {
+        let Some((k, val)) = v.split_once('=') else {
+            return Err(Error::Invalid(format!(
+                "invalid --var `{v}`: expected NAME=VALUE"
+            )));
+        };
+        if k.trim().is_empty() {
+            return Err(Error::Invalid(format!(
+                "invalid --var `{v}`: the name is empty"
+            )));
+        }
+        out.insert(k.trim().to_owned(), val.to_owned());
+    }
+    Ok(out)
+}

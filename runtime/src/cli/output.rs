@@ -1,0 +1,75 @@
+//! Printing: JSON (beads records) or one line per issue.
+
+use crate::error::{Error, Result};
+use crate::ledger::Issue;
+use crate::ledger::record::to_line;
+use serde::Serialize;
+use std::io::Write;
+
+/// Print `value` as JSON (pretty when it is small, so people can read it too).
+pub fn json<T: Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Invalid(format!("cannot encode output: {e}")))?;
+    emit(&text)
+}
+
+/// Print issues as a JSON array of records.
+pub fn issues_json(issues: &[Issue]) -> Result<()> {
+    let mut text = String::from("[");
+    for (i, issue) in issues.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push('\n');
+        text.push_str(&to_line(issue));
+    }
+    text.push_str(if issues.is_empty() { "]" } else { "\n]" });
+    emit(&text)
+}
+
+/// One line for an issue: `id  P2  open         task     title`.
+pub fn line(issue: &Issue) -> String {
+    let who = issue
+        .assignee
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map(|a| format!("  @{a}"))
+        .unwrap_or_default();
+    format!(
+        "{}  P{}  {:<11} {:<8} {}{who}",
+        issue.id, issue.priority, issue.status, issue.issue_type, issue.title
+    )
+}
+
+/// Print issues one per line (or `none` when empty).
+pub fn issues_text(issues: &[Issue], empty: &str) -> Result<()> {
+    let mut text = String::new();
+    for i in issues {
+        text.push_str(&line(i));
+        text.push('\n');
+    }
+    if issues.is_empty() {
+        text.push_str(empty);
+        text.push('\n');
+    }
+    emit(text.trim_end_matches('\n'))
+}
+
+/// Print issues as JSON or text, as asked.
+pub fn issues(json_out: bool, issues: &[Issue], empty: &str) -> Result<()> {
+    if json_out {
+        issues_json(issues)
+    } else {
+        issues_text(issues, empty)
+    }
+}
+
+/// Write `text` and a newline to stdout; a closed pipe is not an error.
+pub fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let r = writeln!(out, "{text}").and_then(|_| out.flush());
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,196 @@
+//! The beads ledger in `.beads/`.
+//!
+//! `beads.db` (SQLite, WAL, git-ignored) is the working store: every command is one
+//! transaction, so a write is applied whole or not at all, even under `kill -9`, and many
+//! processes can work at once (writers queue on SQLite's lock; readers never block).
+//! `issues.jsonl` is the git-facing ledger in the beads schema, one record per line,
+//! sorted by id; it is written by `gt sync` / `gt flush` (atomically: temp file + fsync
+//! \+ rename) and read back whenever it changes on disk (a clone, a pull, a merge).
+//! Wisps (ephemeral molecules) live only in the database, never in git.
+
+pub mod blocked;
+pub mod ids;
+pub mod jsonl;
+pub mod ready;
+pub mod record;
+mod schema;
+pub mod store;
+pub mod time;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use record::{Dependency, Issue};
+pub use store::Tx;
+
+/// The ledger directory's name.
+pub const DIR: &str = ".beads";
+/// The git-facing JSONL file inside it.
+pub const JSONL: &str = "issues.jsonl";
+const DB: &str = "beads.db";
+const CONFIG: &str = "config.toml";
+const GITIGNORE: &str = "# gt: the working database and local-only state stay out of git\nbeads.db\nbeads.db-*\n*.tmp\n";
+
+/// An open ledger.
+pub struct Ledger {
+    conn: Connection,
+    /// The `.beads/` directory.
+    pub dir: PathBuf,
+    /// The id prefix (`gt init --prefix`).
+    pub prefix: String,
+    /// Who is acting (`--actor`, `GT_ACTOR`, `BD_ACTOR`, `USER`).
+    pub actor: String,
+}
+
+impl Ledger {
+    /// Create `.beads/` in `root` with `prefix`. Refuses when a ledger already exists
+    /// with another prefix; an existing ledger with the same prefix is left as it is.
+    pub fn init(root: &Path, prefix: &str, actor: &str) -> Result<Ledger> {
+        if !ids::valid_prefix(prefix) {
+            return Err(Error::Invalid(format!(
+                "invalid prefix `{prefix}`: use a letter, then letters, digits or dashes (at most 20), e.g. `bd` or `gt`"
+            )));
+        }
+        let dir = root.join(DIR);
+        if let Some(existing) = read_prefix(&dir)? {
+            if existing != prefix {
+                return Err(Error::Refused(format!(
+                    "{} already holds a ledger with prefix `{existing}`; ids would mix",
+                    dir.display()
+                )));
+            }
+            return Ledger::open_dir(dir, actor);
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        write_new(&dir.join(".gitignore"), GITIGNORE)?;
+        write_new(&dir.join(JSONL), "")?;
+        write_new(
+            &dir.join(CONFIG),
+            &format!("# gt ledger settings\nprefix = \"{prefix}\"\n"),
+        )?;
+        Ledger::open_dir(dir, actor)
+    }
+
+    /// Open the ledger of `start` or the nearest parent holding `.beads/`.
+    pub fn discover(start: &Path, actor: &str) -> Result<Ledger> {
+        let mut at = Some(start);
+        while let Some(d) = at {
+            let dir = d.join(DIR);
+            if dir.join(CONFIG).is_file() {
+                return Ledger::open_dir(dir, actor);
+            }
+            at = d.parent();
+        }
+        Err(Error::NoLedger(start.to_path_buf()))
+    }
+
+    /// Open the ledger in `dir` (a `.beads/` directory).
+    pub fn open_dir(dir: PathBuf, actor: &str) -> Result<Ledger> {
+        let prefix = read_prefix(&dir)?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "{}: no `prefix` setting; run `gt init --prefix <prefix>`",
+                dir.join(CONFIG).display()
+            ))
+        })?;
+        let path = dir.join(DB);
+        let conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        if schema::outdated(&conn)? {
+            let tx = rusqlite::Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+            schema::ensure(&tx)?;
+            tx.commit()?;
+        }
+        let mut ledger = Ledger {
+            conn,
+            dir,
+            prefix,
+            actor: actor.to_owned(),
+        };
+        jsonl::import_if_changed(&mut ledger)?;
+        Ok(ledger)
+    }
+
+    /// The repository root (the parent of `.beads/`).
+    pub fn root(&self) -> &Path {
+        self.dir.parent().unwrap_or(&self.dir)
+    }
+
+    /// Run `f` in a write transaction (taken immediately, so writers queue instead of
+    /// failing); committed only when `f` succeeds.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = {
+            let t = Tx::new(&tx, &self.prefix, &self.actor);
+            f(&t)?
+        };
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Run `f` on a consistent snapshot.
+    pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let t = Tx::new(&tx, &self.prefix, &self.actor);
+        f(&t)
+    }
+}
+
+fn read_prefix(dir: &Path) -> Result<Option<String>> {
+    let path = dir.join(CONFIG);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("prefix") {
+            let value = rest.trim_start().strip_prefix('=').map(str::trim);
+            if let Some(v) = value {
+                return Ok(Some(v.trim_matches('"').to_owned()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn write_new(path: &Path, text: &str) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}
+
+/// Write `text` to `path` atomically: a temp file beside it, fsync, rename, fsync the dir.
+pub fn write_atomic(path: &Path, text: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}

@@ -1,0 +1,441 @@
+//! Reading and writing issues inside one transaction.
+
+use super::blocked;
+use super::record::{Dependency, Issue};
+use crate::error::{Error, Result};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// A transaction on the ledger: every read and write of a command goes through one.
+pub struct Tx<'a> {
+    tx: &'a Transaction<'a>,
+    /// The id prefix.
+    pub prefix: &'a str,
+    /// Who is acting.
+    pub actor: &'a str,
+}
+
+/// How an issue stands, for filters.
+#[derive(Default, Debug, Clone)]
+pub struct Filter {
+    /// Any of these statuses (empty: any).
+    pub statuses: Vec<String>,
+    /// Any of these issue types (empty: any).
+    pub types: Vec<String>,
+    /// Assigned to.
+    pub assignee: Option<String>,
+    /// Carries every one of these labels.
+    pub labels: Vec<String>,
+    /// Descendants of this issue (through `parent-child`), the issue itself included.
+    pub under: Option<String>,
+    /// Include ephemeral issues (wisps).
+    pub ephemeral: bool,
+    /// Include templates.
+    pub templates: bool,
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn new(tx: &'a Transaction<'a>, prefix: &'a str, actor: &'a str) -> Tx<'a> {
+        Tx { tx, prefix, actor }
+    }
+
+    /// The underlying connection.
+    pub fn conn(&self) -> &rusqlite::Connection {
+        self.tx
+    }
+
+    /// The issue `id`, if present.
+    pub fn get(&self, id: &str) -> Result<Option<Issue>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT record FROM issues WHERE id = ?1")?;
+        let text: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        text.map(|t| decode(id, &t)).transpose()
+    }
+
+    /// The issue `id`, or a not-found error naming near matches.
+    pub fn require(&self, id: &str) -> Result<Issue> {
+        match self.get(id)? {
+            Some(i) => Ok(i),
+            None => Err(Error::NotFound {
+                id: id.to_owned(),
+                near: self.near(id)?,
+            }),
+        }
+    }
+
+    /// Whether `id` exists.
+    pub fn exists(&self, id: &str) -> Result<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM issues WHERE id = ?1")?;
+        Ok(stmt.exists([id])?)
+    }
+
+    /// Ids close to `id`: those it is a prefix or suffix of, then the nearest by edit
+    /// distance (at most three).
+    pub fn near(&self, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached("SELECT id FROM issues")?;
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut scored: Vec<(usize, String)> = Vec::new();
+        for candidate in ids {
+            let c = candidate?;
+            let score = if c.starts_with(id) || c.ends_with(id) {
+                0
+            } else {
+                let d = strsim::levenshtein(id, &c);
+                if d > (id.len() / 3).max(2) {
+                    continue;
+                }
+                d
+            };
+            scored.push((score, c));
+        }
+        scored.sort();
+        Ok(scored.into_iter().take(3).map(|(_, c)| c).collect())
+    }
+
+    /// Resolve a possibly partial id: the exact id, else the one id that ends with or
+    /// starts with it.
+    pub fn resolve(&self, id: &str) -> Result<String> {
+        if self.exists(id)? {
+            return Ok(id.to_owned());
+        }
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id FROM issues WHERE id LIKE ?1 ESCAPE '\\' OR id LIKE ?2 ESCAPE '\\' LIMIT 3",
+        )?;
+        let esc = id
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let hits: Vec<String> = stmt
+            .query_map(params![format!("%-{esc}"), format!("{esc}%")], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match hits.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Error::NotFound {
+                id: id.to_owned(),
+                near: self.near(id)?,
+            }),
+            many => Err(Error::Invalid(format!(
+                "`{id}` is ambiguous: it matches {} ...; give more of the id",
+                many.join(", ")
+            ))),
+        }
+    }
+
+    /// Insert or replace `issue` (its record, its edges), then bring the blocked flags of
+    /// the issues it affects up to date.
+    pub fn put(&self, issue: &Issue) -> Result<()> {
+        self.store(issue)?;
+        blocked::refresh_around(self, &issue.id)
+    }
+
+    /// Insert or replace many issues, then refresh the flags they affect.
+    pub fn put_many(&self, issues: &[Issue]) -> Result<()> {
+        for issue in issues {
+            self.store(issue)?;
+        }
+        let ids: Vec<String> = issues.iter().map(|i| i.id.clone()).collect();
+        blocked::refresh_many(self, &ids)
+    }
+
+    /// Write the record and edges of `issue` without touching blocked flags.
+    pub(super) fn store(&self, issue: &Issue) -> Result<()> {
+        let record = serde_json::to_string(issue)
+            .map_err(|e| Error::Invalid(format!("{}: cannot encode: {e}", issue.id)))?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO issues(id, status, priority, issue_type, assignee, ephemeral, pinned, template, created_at, updated_at, defer_until, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT(id) DO UPDATE SET status = ?2, priority = ?3, issue_type = ?4, assignee = ?5,
+               ephemeral = ?6, pinned = ?7, template = ?8, created_at = ?9, updated_at = ?10, defer_until = ?11, record = ?12",
+        )?;
+        stmt.execute(params![
+            issue.id,
+            issue.status,
+            issue.priority,
+            issue.issue_type,
+            issue.assignee.as_deref().filter(|a| !a.is_empty()),
+            issue.is_ephemeral(),
+            issue.is_pinned(),
+            issue.is_template(),
+            issue.created_at,
+            issue.updated_at,
+            issue.defer_until,
+            record,
+        ])?;
+        self.tx
+            .prepare_cached("DELETE FROM deps WHERE issue_id = ?1")?
+            .execute([&issue.id])?;
+        let mut add = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO deps(issue_id, depends_on_id, type) VALUES (?1, ?2, ?3)",
+        )?;
+        for d in &issue.dependencies {
+            add.execute(params![issue.id, d.depends_on_id, d.kind])?;
+        }
+        Ok(())
+    }
+
+    /// Remove issues (and their outgoing edges). Edges of other issues that point at
+    /// them stay in those records; they no longer block.
+    pub fn delete(&self, ids: &[String]) -> Result<()> {
+        let mut affected = Vec::new();
+        for id in ids {
+            affected.extend(self.dependents(id, None)?);
+        }
+        for id in ids {
+            self.tx
+                .prepare_cached("DELETE FROM issues WHERE id = ?1")?
+                .execute([id])?;
+            self.tx
+                .prepare_cached("DELETE FROM deps WHERE issue_id = ?1")?
+                .execute([id])?;
+        }
+        affected.retain(|a| !ids.contains(a));
+        blocked::refresh_many(self, &affected)
+    }
+
+    /// Issues whose edge of `kind` points at `id` (all kinds when `kind` is None).
+    pub fn dependents(&self, id: &str, kind: Option<&str>) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        match kind {
+            Some(k) => {
+                let mut stmt = self.tx.prepare_cached(
+                    "SELECT issue_id FROM deps WHERE depends_on_id = ?1 AND type = ?2 ORDER BY issue_id",
+                )?;
+                for r in stmt.query_map([id, k], |r| r.get(0))? {
+                    out.push(r?);
+                }
+            }
+            None => {
+                let mut stmt = self.tx.prepare_cached(
+                    "SELECT DISTINCT issue_id FROM deps WHERE depends_on_id = ?1 ORDER BY issue_id",
+                )?;
+                for r in stmt.query_map([id], |r| r.get(0))? {
+                    out.push(r?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The children of `id` (its `parent-child` dependents).
+    pub fn children(&self, id: &str) -> Result<Vec<String>> {
+        self.dependents(id, Some("parent-child"))
+    }
+
+    /// `id` and every descendant through `parent-child`, in breadth-first order.
+    pub fn subtree(&self, id: &str) -> Result<Vec<String>> {
+        let mut out = vec![id.to_owned()];
+        let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
+        let mut i = 0;
+        while i < out.len() {
+            let next = out[i].clone();
+            for c in self.children(&next)? {
+                if seen.insert(c.clone()) {
+                    out.push(c);
+                }
+            }
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    /// The status of `id`, if present.
+    pub fn status(&self, id: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT status FROM issues WHERE id = ?1")?;
+        Ok(stmt.query_row([id], |r| r.get(0)).optional()?)
+    }
+
+    /// The stored blocked flag of `id`.
+    pub fn is_blocked(&self, id: &str) -> Result<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT blocked FROM issues WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+
+    pub(super) fn set_blocked(&self, id: &str, blocked: bool) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE issues SET blocked = ?2 WHERE id = ?1")?
+            .execute(params![id, blocked])?;
+        Ok(())
+    }
+
+    /// Issues matching `filter`, in id order.
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Issue>> {
+        let scope: Option<std::collections::HashSet<String>> = match &filter.under {
+            Some(root) => Some(self.subtree(root)?.into_iter().collect()),
+            None => None,
+        };
+        let mut sql = String::from("SELECT id, record FROM issues WHERE 1 = 1");
+        let mut args: Vec<String> = Vec::new();
+        let mut any_of = |column: &str, values: &[String], sql: &mut String| {
+            if values.is_empty() {
+                return;
+            }
+            let marks: Vec<String> = values
+                .iter()
+                .map(|v| {
+                    args.push(v.clone());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
+        };
+        any_of("status", &filter.statuses, &mut sql);
+        any_of("issue_type", &filter.types, &mut sql);
+        if let Some(a) = &filter.assignee {
+            any_of("assignee", std::slice::from_ref(a), &mut sql);
+        }
+        if !filter.ephemeral && filter.under.is_none() {
+            sql.push_str(" AND ephemeral = 0");
+        }
+        if !filter.templates {
+            sql.push_str(" AND template = 0");
+        }
+        sql.push_str(" ORDER BY id");
+        let mut stmt = self.tx.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, text) = row?;
+            if let Some(s) = &scope
+                && !s.contains(&id)
+            {
+                continue;
+            }
+            let issue = decode(&id, &text)?;
+            if filter.labels.iter().all(|l| issue.labels.contains(l)) {
+                out.push(issue);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every issue, in id order.
+    pub fn all(&self) -> Result<Vec<Issue>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id, record FROM issues ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, text) = row?;
+            out.push(decode(&id, &text)?);
+        }
+        Ok(out)
+    }
+
+    /// How many issues depend on `id` (any edge kind).
+    pub fn dependent_count(&self, id: &str) -> Result<usize> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT COUNT(*) FROM deps WHERE depends_on_id = ?1")?;
+        Ok(stmt.query_row([id], |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    /// A value from the ledger's settings table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    /// Set a value in the settings table.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2")?
+            .execute([key, value])?;
+        Ok(())
+    }
+
+    /// A fresh `<prefix>-[kind-]<hash>` id not yet in the ledger.
+    pub fn fresh_id(&self, kind: &str, seed: &str) -> Result<String> {
+        let mut failure = None;
+        let seed = format!("{seed}|{}|{}", self.actor, super::time::now());
+        let id = super::ids::fresh(self.prefix, kind, &seed, &mut |id| match self.exists(id) {
+            Ok(b) => b,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(id),
+        }
+    }
+
+    /// Add an edge to `issue` (refusing a self edge, an edge to a missing issue, a
+    /// second edge to the same target, and a blocking edge that would close a cycle).
+    pub fn check_new_edge(&self, issue: &Issue, dep: &Dependency) -> Result<()> {
+        if dep.depends_on_id == issue.id {
+            return Err(Error::Refused(format!(
+                "`{}` cannot depend on itself",
+                issue.id
+            )));
+        }
+        if !self.exists(&dep.depends_on_id)? {
+            return Err(Error::NotFound {
+                id: dep.depends_on_id.clone(),
+                near: self.near(&dep.depends_on_id)?,
+            });
+        }
+        if let Some(old) = issue
+            .dependencies
+            .iter()
+            .find(|d| d.depends_on_id == dep.depends_on_id)
+        {
+            return Err(Error::Refused(format!(
+                "`{}` already depends on `{}` ({}); remove that edge first",
+                issue.id, dep.depends_on_id, old.kind
+            )));
+        }
+        if blocked::BLOCKING.contains(&dep.kind.as_str())
+            && self.reaches(&dep.depends_on_id, &issue.id)?
+        {
+            return Err(Error::Refused(format!(
+                "`{}` -> `{}` would create a dependency cycle",
+                issue.id, dep.depends_on_id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether `from` reaches `to` through blocking edges.
+    fn reaches(&self, from: &str, to: &str) -> Result<bool> {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = std::collections::HashSet::new();
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT depends_on_id FROM deps WHERE issue_id = ?1 AND type IN ('blocks', 'conditional-blocks')",
+        )?;
+        while let Some(at) = stack.pop() {
+            if at == to {
+                return Ok(true);
+            }
+            if !seen.insert(at.clone()) {
+                continue;
+            }
+            for r in stmt.query_map([&at], |r| r.get::<_, String>(0))? {
+                stack.push(r?);
+            }
+        }
+        Ok(false)
+    }
+}
+
+fn decode(id: &str, text: &str) -> Result<Issue> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::Invalid(format!(
+            "ledger database: record `{id}` does not decode: {e}"
+        ))
+    })
+}
