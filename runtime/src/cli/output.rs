@@ -21,10 +21,26 @@ pub fn issues_json(issues: &[Issue]) -> Result<()> {
             text.push(',');
         }
         text.push('\n');
-        text.push_str(&to_line(issue));
+        text.push_str(&record_line(issue));
     }
     text.push_str(if issues.is_empty() { "]" } else { "\n]" });
     emit(&text)
+}
+
+/// An issue as a `--json` record: the JSONL record, with `dependencies` always present.
+pub fn record_line(issue: &Issue) -> String {
+    #[derive(Serialize)]
+    struct JsonRecord<'a> {
+        #[serde(flatten)]
+        issue: &'a Issue,
+        /// `[]` when the record has no edges (the record then omits the key).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dependencies: Option<[u8; 0]>,
+    }
+    to_line(&JsonRecord {
+        issue,
+        dependencies: issue.dependencies.is_empty().then_some([]),
+    })
 }
 
 /// One line for an issue: `id  P2  open         task     title`.

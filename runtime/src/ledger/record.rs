@@ -103,10 +103,12 @@ pub struct Issue {
     pub original_size: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
-    #[serde(default)]
+    /// Outgoing edges (omitted when empty, as beads writes it; `--json` output always
+    /// carries the key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Dependency>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub comments: Vec<Value>,
+    pub comments: Vec<Comment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -120,7 +122,7 @@ pub struct Issue {
     #[serde(default, skip_serializing_if = "is_false")]
     pub is_template: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub bonded_from: Vec<Value>,
+    pub bonded_from: Vec<BondRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub await_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,6 +171,37 @@ pub struct Dependency {
     pub extra: Map<String, Value>,
 }
 
+/// A comment on an issue.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    /// A string id (old ledgers wrote numbers; kept as written).
+    #[serde(default)]
+    pub id: Value,
+    #[serde(default)]
+    pub issue_id: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Where a bonded molecule came from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BondRef {
+    #[serde(default)]
+    pub source_id: String,
+    #[serde(default)]
+    pub bond_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bond_point: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 impl Dependency {
     /// An edge of `kind` from `issue_id` to `depends_on_id`.
     pub fn new(issue_id: &str, depends_on_id: &str, kind: &str) -> Dependency {
@@ -203,6 +236,14 @@ impl Issue {
         }
         for k in DERIVED {
             issue.extra.remove(*k);
+        }
+        // Legacy spelling of a bond's source.
+        for b in &mut issue.bonded_from {
+            if b.source_id.is_empty()
+                && let Some(Value::String(p)) = b.extra.remove("proto_id")
+            {
+                b.source_id = p;
+            }
         }
         // Legacy spelling of `ephemeral`.
         if let Some(Value::Bool(w)) = issue.extra.remove("wisp") {

@@ -48,7 +48,17 @@ pub fn cook(
         .contains_key("desc")
         .then(|| values.get("desc").map(String::as_str))
         .flatten();
-    Ok((build(&resolved, title, desc), values))
+    let mut proto = build(&resolved, title, desc);
+    // Provenance relative to the project, so ledgers do not depend on where it lives.
+    let root = format!("{}/", opts.cwd.display());
+    for issue in &mut proto.issues {
+        if let Some(loc) = &mut issue.source_location
+            && let Some(rest) = loc.strip_prefix(&root)
+        {
+            *loc = rest.to_owned();
+        }
+    }
+    Ok((proto, values))
 }
 
 /// Write `proto` as a new molecule (`ephemeral`: a wisp). `vars` are recorded in the
