@@ -2,3 +2,5 @@
 //!
 //! Planned (see the ledger issue). Until then this crate only pins the
 //! layering: it depends on the compiler, never the reverse.
+
+pub mod git;
