@@ -6,7 +6,11 @@
 //! re-imports it afterwards; this module deals only with that file and with git.
 
 pub mod merge;
+pub mod repo;
+pub mod sync;
 
 pub use merge::{
     ConflictKind, CorruptLine, FieldConflict, MergeResult, Side, merge_jsonl, normalize_jsonl,
 };
+pub use repo::{Repo, RepoError};
+pub use sync::{SyncError, SyncOptions, SyncReport, sync, sync_with};
