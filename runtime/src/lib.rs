@@ -2,10 +2,11 @@
 //! molecules, and answers what is ready, who holds what, and why.
 //!
 //! [`ledger`] is the store (records, readiness, JSONL); [`mol`] the molecule operations
-//! over it; [`cli`] the `gt` command line. The compiler (`gtc`) cooks formulas; this
-//! crate depends on it, never the reverse.
+//! over it; [`git`] commits, merges and pushes the ledger; [`cli`] the `gt` command
+//! line. The compiler (`gtc`) cooks formulas; this crate depends on it, never the reverse.
 
 pub mod cli;
 pub mod error;
+pub mod git;
 pub mod ledger;
 pub mod mol;

@@ -1,0 +1,719 @@
+//! Three-way merge of beads JSONL ledgers, record by record and field by field.
+//!
+//! The merge is pure (no I/O) and deterministic: it depends only on the three
+//! texts, never on which side is called "ours". `merge_jsonl(b, o, t)` and
+//! `merge_jsonl(b, t, o)` produce byte-identical text (only the `ours`/`theirs`
+//! labels in the reports swap).
+//!
+//! # Rules
+//!
+//! Per issue id:
+//! * present on one side only (and not in base): taken;
+//! * deleted on one side, unchanged on the other: deleted;
+//! * deleted on one side, changed on the other: the changed record is kept and
+//!   a [`ConflictKind::DeletedVsChanged`] conflict is reported;
+//! * changed on both sides: merged field by field (top-level keys) against the
+//!   base (an id added on both sides is merged against an empty base).
+//!
+//! Per field: changed on one side only takes that side; changed on both to
+//! different values is a true conflict, won by the record whose `updated_at` is
+//! later (parsed as RFC 3339, so `05Z` < `05.5Z`; ties go to the greater
+//! serialized value). `updated_at` itself becomes the max of both sides and is
+//! never reported. `labels` (set), `dependencies` (keyed by
+//! `(depends_on_id, type)`) and `comments` (keyed by `id`) are merged entry by
+//! entry with the same three-way rule when both sides changed them, so
+//! additions from both sides survive and a removal on one side wins when the
+//! other side did not touch that entry; the merged array is sorted by entry
+//! key. An array with entries that have no key falls back to the field rule.
+//!
+//! Key order of a merged record: both sides' key orders are combined into
+//! one order respecting both (a new key lands where its side put it, ties
+//! between unrelated keys go by name). When the two sides agree on the order of
+//! their common keys, as a single exporter always does, this is "ours' order
+//! with theirs' new keys added"; it is computed without preferring a side so
+//! that the merge stays symmetric. If the orders contradict each other, the
+//! order of the record that wins ties (later `updated_at`) is kept and the
+//! other side's new keys are appended.
+//!
+//! # Normal form
+//!
+//! The output has one compact JSON object per line, `\n`-terminated, sorted by
+//! id, followed by the corrupt lines (sorted, deduplicated). Blank lines are
+//! dropped. See [`normalize_jsonl`].
+//!
+//! # Corrupt lines
+//!
+//! A line that is not a JSON object with a string `"id"` (or that repeats a
+//! key) is corrupt. Corrupt lines are never dropped silently: every one found
+//! in ours or theirs is listed in [`MergeResult::corrupt`] with its side and
+//! 1-based line number and is kept verbatim at the end of the merged text,
+//! unless it was also in the base and one side removed it (someone repaired
+//! it); that case is still listed, with `kept: false`.
+//!
+//! Two different lines with the same id in one file are resolved like a
+//! conflict (later `updated_at` wins, ties: greater serialization); the losing
+//! line is listed in `corrupt` with `kept: false` (exact duplicates are simply
+//! collapsed). Keeping it verbatim would re-parse as a record next time.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
+
+/// One side of a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    Ours,
+    Theirs,
+}
+
+impl Side {
+    fn flip(self) -> Side {
+        match self {
+            Side::Ours => Side::Theirs,
+            Side::Theirs => Side::Ours,
+        }
+    }
+}
+
+/// What kind of disagreement a [`FieldConflict`] records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConflictKind {
+    /// Both sides changed the same top-level field to different values.
+    Field,
+    /// Both sides changed the same entry of a union-merged array
+    /// (`labels`, `dependencies`, `comments`) differently; `field` names the
+    /// array and `ours`/`theirs` hold the entries (`None`: entry removed).
+    Entry,
+    /// One side deleted the record, the other changed it; `field` is empty and
+    /// `ours`/`theirs` hold the whole records (`None`: deleted). The changed
+    /// record is always kept.
+    DeletedVsChanged,
+}
+
+/// A disagreement the merge resolved on its own, reported so a human can check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldConflict {
+    /// Issue id.
+    pub id: String,
+    /// Top-level key (empty for [`ConflictKind::DeletedVsChanged`]).
+    pub field: String,
+    pub kind: ConflictKind,
+    /// Our value; `None` when the field/entry/record is absent on our side.
+    pub ours: Option<Value>,
+    /// Their value; `None` when absent on their side.
+    pub theirs: Option<Value>,
+    /// The side whose value is in the merged text.
+    pub chosen: Side,
+}
+
+/// A line that could not be read as a ledger record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorruptLine {
+    pub side: Side,
+    /// 1-based line number in that side's text.
+    pub line: usize,
+    /// The line, verbatim (without its `\n`).
+    pub text: String,
+    /// Why it is corrupt.
+    pub reason: String,
+    /// Whether the line is in the merged text (false only when the line was in
+    /// the base and the other side removed it).
+    pub kept: bool,
+}
+
+/// Outcome of [`merge_jsonl`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MergeResult {
+    /// The merged ledger in normal form.
+    pub text: String,
+    /// Disagreements that were resolved automatically, sorted by id then field.
+    pub conflicts: Vec<FieldConflict>,
+    /// Corrupt lines found in ours and theirs.
+    pub corrupt: Vec<CorruptLine>,
+}
+
+/// A top-level JSON object with its key order preserved.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Record {
+    fields: Vec<(String, Value)>,
+}
+
+impl Record {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|(k, _)| k.as_str())
+    }
+
+    /// Equality ignoring key order.
+    fn same(&self, other: &Record) -> bool {
+        self.fields.len() == other.fields.len()
+            && self.fields.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::from("{");
+        for (i, (k, v)) in self.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&Value::String(k.clone()).to_string());
+            out.push(':');
+            out.push_str(&v.to_string());
+        }
+        out.push('}');
+        out
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Object(self.fields.iter().cloned().collect())
+    }
+
+    /// The record's clock for conflict resolution: parsed `updated_at`, then
+    /// the raw string.
+    fn clock(&self) -> (Option<(i64, u32)>, &str) {
+        let raw = self.get("updated_at").and_then(Value::as_str).unwrap_or("");
+        (parse_rfc3339(raw), raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Record;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+                let mut fields: Vec<(String, Value)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                    if fields.iter().any(|(seen, _)| *seen == k) {
+                        return Err(serde::de::Error::custom(format!("duplicate key {k:?}")));
+                    }
+                    fields.push((k, v));
+                }
+                Ok(Record { fields })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// One parsed ledger text.
+#[derive(Default)]
+struct Ledger {
+    /// id -> (1-based line, text, record)
+    records: BTreeMap<String, (usize, String, Record)>,
+    /// (1-based line, text, reason), including superseded duplicates
+    corrupt: Vec<(usize, String, String)>,
+    /// Texts of duplicate-id lines that lost to a newer version of the record.
+    superseded: BTreeSet<String>,
+}
+
+impl Ledger {
+    fn record(&self, id: &str) -> Option<&Record> {
+        self.records.get(id).map(|(_, _, r)| r)
+    }
+
+    /// Texts of corrupt lines that belong in the output (not superseded duplicates).
+    fn corrupt_texts(&self) -> BTreeSet<String> {
+        self.corrupt
+            .iter()
+            .filter(|(_, t, _)| !self.superseded.contains(t))
+            .map(|(_, t, _)| t.clone())
+            .collect()
+    }
+}
+
+fn parse_ledger(text: &str) -> Ledger {
+    let mut out = Ledger::default();
+    for (i, line) in text.split('\n').enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let lineno = i + 1;
+        let rec = match serde_json::from_str::<Record>(line) {
+            Ok(r) => r,
+            Err(e) => {
+                out.corrupt
+                    .push((lineno, line.to_string(), format!("not a JSON object: {e}")));
+                continue;
+            }
+        };
+        let id = match rec.get("id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                out.corrupt
+                    .push((lineno, line.to_string(), "\"id\" is not a string".into()));
+                continue;
+            }
+            None => {
+                out.corrupt
+                    .push((lineno, line.to_string(), "no \"id\" field".into()));
+                continue;
+            }
+        };
+        match out.records.get(&id) {
+            None => {
+                out.records.insert(id, (lineno, line.to_string(), rec));
+            }
+            Some((_, _, first)) if first.same(&rec) => {} // exact duplicate: harmless
+            Some((first_no, first_line, first)) => {
+                // Keep the later version (same rule as a conflict), report the other.
+                let (first_no, first_line) = (*first_no, first_line.clone());
+                if primary(first, &rec) == Side::Ours {
+                    out.corrupt.push((
+                        lineno,
+                        line.to_string(),
+                        format!("duplicate id {id:?}; line {first_no} is newer and kept"),
+                    ));
+                } else {
+                    out.corrupt.push((
+                        first_no,
+                        first_line,
+                        format!("duplicate id {id:?}; line {lineno} is newer and kept"),
+                    ));
+                    out.records.insert(id, (lineno, line.to_string(), rec));
+                }
+            }
+        }
+    }
+    out.superseded = out
+        .corrupt
+        .iter()
+        .filter(|(_, _, r)| r.starts_with("duplicate id"))
+        .map(|(_, t, _)| t.clone())
+        .collect();
+    out.corrupt.sort_by_key(|(n, _, _)| *n);
+    out
+}
+
+fn render_ledger<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    corrupt: &BTreeSet<String>,
+) -> String {
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&r.render());
+        out.push('\n');
+    }
+    for c in corrupt {
+        out.push_str(c);
+        out.push('\n');
+    }
+    out
+}
+
+/// Rewrite a ledger in the merge's normal form: records sorted by id, compact
+/// JSON with key order kept, corrupt lines (sorted, deduplicated) at the end,
+/// blank lines dropped. `merge_jsonl(x, x, x).text == normalize_jsonl(x)`.
+pub fn normalize_jsonl(text: &str) -> String {
+    let ledger = parse_ledger(text);
+    render_ledger(
+        ledger.records.values().map(|(_, _, r)| r),
+        &ledger.corrupt_texts(),
+    )
+}
+
+/// Three-way merge of JSONL ledgers by issue id. See the module docs for the rules.
+pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
+    let b = parse_ledger(base);
+    let o = parse_ledger(ours);
+    let t = parse_ledger(theirs);
+    let mut conflicts = Vec::new();
+
+    let ids: BTreeSet<&String> = b
+        .records
+        .keys()
+        .chain(o.records.keys())
+        .chain(t.records.keys())
+        .collect();
+    let mut merged: Vec<Record> = Vec::new();
+    for id in ids {
+        let (br, or, tr) = (b.record(id), o.record(id), t.record(id));
+        match (or, tr) {
+            (None, None) => {}
+            (Some(x), None) | (None, Some(x)) => {
+                let side = if or.is_some() {
+                    Side::Ours
+                } else {
+                    Side::Theirs
+                };
+                match br {
+                    None => merged.push(x.clone()),
+                    Some(base_rec) if base_rec.same(x) => {} // deleted on the other side
+                    Some(_) => {
+                        let (ours_v, theirs_v) = match side {
+                            Side::Ours => (Some(x.to_value()), None),
+                            Side::Theirs => (None, Some(x.to_value())),
+                        };
+                        conflicts.push(FieldConflict {
+                            id: id.clone(),
+                            field: String::new(),
+                            kind: ConflictKind::DeletedVsChanged,
+                            ours: ours_v,
+                            theirs: theirs_v,
+                            chosen: side,
+                        });
+                        merged.push(x.clone());
+                    }
+                }
+            }
+            (Some(x), Some(y)) => merged.push(merge_record(id, br, x, y, &mut conflicts)),
+        }
+    }
+
+    // Corrupt lines: kept unless the base had the line and one side removed it.
+    let (bc, oc, tc) = (b.corrupt_texts(), o.corrupt_texts(), t.corrupt_texts());
+    let keep = |line: &String| !(bc.contains(line) && !(oc.contains(line) && tc.contains(line)));
+    let kept: BTreeSet<String> = oc.union(&tc).filter(|l| keep(l)).cloned().collect();
+    let mut corrupt = Vec::new();
+    for (side, ledger) in [(Side::Ours, &o), (Side::Theirs, &t)] {
+        for (line, text, reason) in &ledger.corrupt {
+            corrupt.push(CorruptLine {
+                side,
+                line: *line,
+                text: text.clone(),
+                reason: reason.clone(),
+                kept: kept.contains(text),
+            });
+        }
+    }
+
+    MergeResult {
+        text: render_ledger(&merged, &kept),
+        conflicts,
+        corrupt,
+    }
+}
+
+/// The side whose record wins ties: later clock, then greater serialization.
+fn primary(ours: &Record, theirs: &Record) -> Side {
+    match ours.clock().cmp(&theirs.clock()) {
+        Ordering::Greater => Side::Ours,
+        Ordering::Less => Side::Theirs,
+        Ordering::Equal => {
+            if ours.render() >= theirs.render() {
+                Side::Ours
+            } else {
+                Side::Theirs
+            }
+        }
+    }
+}
+
+/// The side winning a true conflict between `ov` and `tv`.
+fn winner(ours: &Record, theirs: &Record, ov: Option<&Value>, tv: Option<&Value>) -> Side {
+    match ours.clock().cmp(&theirs.clock()) {
+        Ordering::Greater => Side::Ours,
+        Ordering::Less => Side::Theirs,
+        Ordering::Equal => {
+            if ov.map(Value::to_string) >= tv.map(Value::to_string) {
+                Side::Ours
+            } else {
+                Side::Theirs
+            }
+        }
+    }
+}
+
+fn pick<T>(side: Side, ours: T, theirs: T) -> T {
+    match side {
+        Side::Ours => ours,
+        Side::Theirs => theirs,
+    }
+}
+
+fn merge_record(
+    id: &str,
+    base: Option<&Record>,
+    ours: &Record,
+    theirs: &Record,
+    conflicts: &mut Vec<FieldConflict>,
+) -> Record {
+    let p = primary(ours, theirs);
+    if ours.same(theirs) {
+        return pick(p, ours, theirs).clone();
+    }
+    if base.is_some_and(|b| b.same(ours)) {
+        return theirs.clone();
+    }
+    if base.is_some_and(|b| b.same(theirs)) {
+        return ours.clone();
+    }
+    let empty = Record::default();
+    let base = base.unwrap_or(&empty);
+
+    let order = key_order(pick(p, ours, theirs), pick(p.flip(), ours, theirs));
+    let mut fields = Vec::new();
+    for key in order {
+        let (bv, ov, tv) = (base.get(&key), ours.get(&key), theirs.get(&key));
+        let value = if ov == tv {
+            ov.cloned()
+        } else if key == "updated_at" {
+            // The max of both sides (absent counts as oldest), so that the
+            // merged record's clock is the later of the two.
+            let clock = |v: Option<&Value>| {
+                let s = v.and_then(Value::as_str).unwrap_or("");
+                (parse_rfc3339(s), s.to_string(), v.map(Value::to_string))
+            };
+            if clock(ov) >= clock(tv) {
+                ov.cloned()
+            } else {
+                tv.cloned()
+            }
+        } else if ov == bv {
+            tv.cloned()
+        } else if tv == bv {
+            ov.cloned()
+        } else if let Some(v) = union_merge(id, &key, bv, ov, tv, ours, theirs, conflicts) {
+            Some(v)
+        } else {
+            let side = winner(ours, theirs, ov, tv);
+            conflicts.push(FieldConflict {
+                id: id.to_string(),
+                field: key.clone(),
+                kind: ConflictKind::Field,
+                ours: ov.cloned(),
+                theirs: tv.cloned(),
+                chosen: side,
+            });
+            pick(side, ov, tv).cloned()
+        };
+        if let Some(v) = value {
+            fields.push((key, v));
+        }
+    }
+    Record { fields }
+}
+
+/// Combine the key orders of `first` (the tie-winner) and `second`: a
+/// topological order of both sequences, ties broken by key name; when the
+/// sequences contradict each other, `first`'s order then `second`'s new keys.
+fn key_order(first: &Record, second: &Record) -> Vec<String> {
+    let a: Vec<&str> = first.keys().collect();
+    let b: Vec<&str> = second.keys().collect();
+    let all: BTreeSet<&str> = a.iter().chain(b.iter()).copied().collect();
+    let mut succ: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut indeg: BTreeMap<&str, usize> = all.iter().map(|k| (*k, 0)).collect();
+    for seq in [&a, &b] {
+        for w in seq.windows(2) {
+            if succ.entry(w[0]).or_default().insert(w[1]) {
+                *indeg.entry(w[1]).or_default() += 1;
+            }
+        }
+    }
+    let mut ready: BTreeSet<&str> = indeg
+        .iter()
+        .filter(|(_, d)| **d == 0)
+        .map(|(k, _)| *k)
+        .collect();
+    let mut out = Vec::with_capacity(all.len());
+    while let Some(k) = ready.pop_first() {
+        out.push(k.to_string());
+        for s in succ.get(k).into_iter().flatten() {
+            if let Some(d) = indeg.get_mut(s) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.insert(s);
+                }
+            }
+        }
+    }
+    if out.len() == all.len() {
+        return out;
+    }
+    let mut out: Vec<String> = a.iter().map(|k| k.to_string()).collect();
+    out.extend(b.iter().filter(|k| !a.contains(k)).map(|k| k.to_string()));
+    out
+}
+
+/// Entry key of a union-merged array, or `None` when the entry has none.
+fn entry_key(field: &str, entry: &Value) -> Option<Value> {
+    match field {
+        "labels" => Some(entry.clone()),
+        "dependencies" => {
+            let dep = entry.get("depends_on_id")?;
+            Some(Value::Array(vec![
+                dep.clone(),
+                entry.get("type").cloned().unwrap_or(Value::Null),
+            ]))
+        }
+        "comments" => entry.get("id").cloned(),
+        _ => None,
+    }
+}
+
+/// A total order on JSON keys: by type, numbers numerically, then serialized.
+fn cmp_key(a: &Value, b: &Value) -> Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::Array(_) => 4,
+            Value::Object(_) => 5,
+        }
+    }
+    let by_content = match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Array(x), Value::Array(y)) => {
+            let mut o = Ordering::Equal;
+            for (p, q) in x.iter().zip(y) {
+                o = cmp_key(p, q);
+                if o != Ordering::Equal {
+                    break;
+                }
+            }
+            o.then(x.len().cmp(&y.len()))
+        }
+        _ => Ordering::Equal,
+    };
+    rank(a)
+        .cmp(&rank(b))
+        .then(by_content)
+        .then_with(|| a.to_string().cmp(&b.to_string()))
+}
+
+type Entries = Vec<(Value, Value)>;
+
+fn keyed(field: &str, v: Option<&Value>) -> Option<Entries> {
+    let items = match v {
+        None => return Some(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return None,
+    };
+    let mut out: Entries = Vec::with_capacity(items.len());
+    for item in items {
+        let key = entry_key(field, item)?;
+        if out.iter().any(|(k, _)| *k == key) {
+            return None; // duplicate key: no entry-level merge possible
+        }
+        out.push((key, item.clone()));
+    }
+    Some(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn union_merge(
+    id: &str,
+    field: &str,
+    bv: Option<&Value>,
+    ov: Option<&Value>,
+    tv: Option<&Value>,
+    ours: &Record,
+    theirs: &Record,
+    conflicts: &mut Vec<FieldConflict>,
+) -> Option<Value> {
+    if !matches!(field, "labels" | "dependencies" | "comments") || ov.is_none() || tv.is_none() {
+        return None;
+    }
+    let (be, oe, te) = (keyed(field, bv)?, keyed(field, ov)?, keyed(field, tv)?);
+    let get = |e: &Entries, k: &Value| e.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+    let mut keys: Vec<Value> = Vec::new();
+    for (k, _) in oe.iter().chain(te.iter()) {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    keys.sort_by(cmp_key);
+    let mut out = Vec::new();
+    let mut entry_conflicts = Vec::new();
+    for k in &keys {
+        let (b, o, t) = (get(&be, k), get(&oe, k), get(&te, k));
+        let chosen = if o == t {
+            o
+        } else if o == b {
+            t
+        } else if t == b {
+            o
+        } else {
+            let side = winner(ours, theirs, o.as_ref(), t.as_ref());
+            entry_conflicts.push(FieldConflict {
+                id: id.to_string(),
+                field: field.to_string(),
+                kind: ConflictKind::Entry,
+                ours: o.clone(),
+                theirs: t.clone(),
+                chosen: side,
+            });
+            pick(side, o, t)
+        };
+        out.extend(chosen);
+    }
+    conflicts.extend(entry_conflicts);
+    Some(Value::Array(out))
+}
+
+/// Parse an RFC 3339 timestamp into (seconds since the Unix epoch, nanoseconds).
+/// Returns `None` for anything else; such values sort before every valid one.
+pub fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(r)?;
+        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos: u32 = 0;
+    if b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for (n, d) in b[start..i].iter().enumerate() {
+            if n < 9 {
+                nanos += u32::from(d - b'0') * 10u32.pow(8 - n as u32);
+            }
+        }
+    }
+    let offset = match b.get(i)? {
+        b'Z' | b'z' if i + 1 == b.len() => 0,
+        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            let off = oh * 3600 + om * 60;
+            if *sign == b'+' { off } else { -off }
+        }
+        _ => return None,
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + hour * 3600 + min * 60 + sec - offset, nanos))
+}
+
+#[cfg(test)]
+mod tests;
