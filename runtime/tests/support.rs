@@ -1,5 +1,10 @@
 //! Shared by the `gt` process tests: a temporary project with a ledger, and a runner.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::new_without_default)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::new_without_default
+)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

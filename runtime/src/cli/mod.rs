@@ -8,6 +8,7 @@ mod mol;
 mod output;
 mod pin;
 mod ready;
+mod sync;
 
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
@@ -48,7 +49,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Create the ledger (.beads/) in this directory.
+    /// Create the ledger (.beads/) in this directory (and a git repository when there is none).
     Init(InitArgs),
     /// Create an issue.
     Create(issue::CreateArgs),
@@ -88,6 +89,15 @@ enum Command {
     Export(io::ExportArgs),
     /// Write .beads/issues.jsonl from the working database (what `gt sync` commits).
     Flush,
+    /// Commit the ledger, merge the remote's (three-way, by issue id), push, read it back.
+    #[command(
+        long_about = "Sync the ledger through git: write .beads/issues.jsonl, commit it (only it), \
+fetch the remote (origin, or the branch's upstream), merge the two ledgers issue by issue and field \
+by field against their common base (a field both sides changed keeps the value with the later \
+updated_at, and is reported), push (retrying when someone pushed first), and read the merged \
+ledger back. Without a remote it only commits. Wisps never leave this machine."
+    )]
+    Sync(sync::SyncArgs),
 }
 
 #[derive(Args, Debug)]
@@ -170,11 +180,27 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Import(a) => io::import(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Flush => io::flush(ctx),
+        Command::Sync(a) => sync::run(a, ctx),
     }
 }
 
 fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
+    let repo =
+        crate::git::Repo::init_or_open(&ctx.cwd).map_err(|e| Error::Refused(e.to_string()))?;
     let ledger = Ledger::init(&ctx.cwd, &args.prefix, &ctx.actor)?;
+    // The settings travel with the ledger: commit them (and the empty JSONL) now.
+    let mut files = Vec::new();
+    for name in [".gitignore", "config.toml", crate::ledger::JSONL] {
+        let path = ledger.dir.join(name);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        files.push((sync::in_worktree(&repo, &path)?, bytes));
+    }
+    let refs: Vec<(&std::path::Path, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .collect();
+    repo.commit_files(&refs, "gt init: the ledger")
+        .map_err(|e| Error::Refused(e.to_string()))?;
     if ctx.json {
         output::json(&serde_json::json!({
             "path": ledger.dir.display().to_string(),
