@@ -136,14 +136,16 @@ fn ready_why_claim_close() {
     assert!(why.contains(&format!("blocked by {a} (open)")), "{why}");
     let why = p.json(&["why", &b]);
     assert_eq!(why["ready"], false);
-    // Claims: one holder; the same holder again is fine; others are refused.
+    // Claims: exactly one success; the holder retrying and others are refused.
     let refused = p.gt(&["claim", &b, "--as", "w1"]);
     assert_eq!(refused.code, 1);
     assert!(refused.stderr.contains("not ready"), "{}", refused.stderr);
     let got = &p.json(&["claim", &a, "--as", "w1"])[0];
     assert_eq!(got["status"], "in_progress");
     assert_eq!(got["assignee"], "w1");
-    p.gt(&["claim", &a, "--as", "w1"]).ok();
+    let again = p.gt(&["claim", &a, "--as", "w1"]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("already claimed by w1"), "{}", again.stderr);
     let other = p.gt(&["claim", &a, "--as", "w2"]);
     assert_eq!(other.code, 1);
     assert!(other.stderr.contains("held by w1"), "{}", other.stderr);

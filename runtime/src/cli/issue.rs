@@ -394,7 +394,10 @@ pub fn claim(a: ClaimArgs, ctx: &Ctx) -> Result<()> {
         let mut issue = tx.require(&id)?;
         let holder = issue.assignee.clone().filter(|h| !h.is_empty());
         if issue.status == "in_progress" && holder.as_deref() == Some(agent.as_str()) {
-            return Ok(issue);
+            // Exactly one claim succeeds, even for the same agent retrying.
+            return Err(Error::Refused(format!(
+                "`{id}` is already claimed by {agent}; nothing changed"
+            )));
         }
         if let Some(h) = holder.as_deref().filter(|h| *h != agent) {
             return Err(Error::Refused(format!(
