@@ -178,6 +178,14 @@ fn formatted(
             );
             None
         }
+        Err(FormatError::Unsupported(why)) => {
+            let _ = writeln!(
+                err,
+                "error: cannot format {}: {why}; nothing was written",
+                path.display()
+            );
+            None
+        }
         Err(FormatError::Internal(why)) => {
             let _ = writeln!(
                 err,

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 and checks them: every problem is reported at file:line:column with a stable code and a help line.\n\n\
 Examples:\n  gtc check .                      check every formula under the current directory\n  \
 gtc check mol-x.formula.toml       check one file\n  gtc check --format json formulas/  machine-readable output\n  \
+gtc fmt --check .                  list the formulas not in canonical form\n  \
 gtc explain GTC005                 what a diagnostic code means and how to fix it"
 )]
 pub struct Cli {

@@ -27,6 +27,9 @@ pub const MAX_WIDTH: usize = 100;
 pub enum FormatError {
     /// The input has syntax errors (reported as usual; the file is left alone).
     Syntax(Vec<SyntaxError>),
+    /// The file cannot be formatted without moving a comment (TOML: the dotted keys of a
+    /// table are spread out, and `toml_edit` writes them together).
+    Unsupported(String),
     /// The formatter would have changed the file's meaning or lost a comment: a bug.
     Internal(String),
 }
@@ -54,8 +57,9 @@ pub fn format(text: &str, format: Format) -> Result<String, FormatError> {
     };
     same_meaning(&formatted, format, &model).map_err(FormatError::Internal)?;
     if comments(text, format) != comments(&formatted, format) {
-        return Err(FormatError::Internal(String::from(
-            "formatting would lose or move a comment",
+        return Err(FormatError::Unsupported(String::from(
+            "formatting would move a comment; keep the dotted keys of each table together \
+             (`a.x = 1` next to `a.y = 2`), since they are written together",
         )));
     }
     Ok(formatted)

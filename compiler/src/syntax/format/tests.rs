@@ -107,3 +107,34 @@ fn syntax_errors_are_refused() {
         );
     }
 }
+
+#[test]
+fn toml_edge_cases() {
+    for (text, expected) in [
+        // A byte order mark is dropped; line breaks become `\n` outside multi-line strings.
+        ("\u{FEFF}formula = \"x\"\r\n", "formula = \"x\"\n"),
+        ("", ""),
+        ("# only a comment\n\n", "# only a comment\n"),
+        // Tables stay in the author's order, even a parent after its child.
+        ("[a.b]\nx = 1\n[a]\ny = 2\n", "[a.b]\nx = 1\n\n[a]\ny = 2\n"),
+        ("x = [\n]\ny = [ # c\n]\n", "x = []\ny = [  # c\n]\n"),
+        ("\t# tabbed\n\tversion = 1\n", "# tabbed\nversion = 1\n"),
+    ] {
+        assert_eq!(toml(text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn toml_spread_out_dotted_keys_with_comments_are_refused() {
+    // toml_edit writes the dotted keys of a table together, which would move `# about b`.
+    let text = "a.x = 1\n# about b\nb = 2\n# about a.y\na.y = 3\n";
+    assert!(matches!(
+        format(text, Format::Toml),
+        Err(FormatError::Unsupported(_))
+    ));
+    // Without comments in between, grouping them is all that happens.
+    assert_eq!(
+        toml("a.x = 1\nb = 2\na.y = 3\n"),
+        "a.x = 1\na.y = 3\nb = 2\n"
+    );
+}
