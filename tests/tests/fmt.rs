@@ -3,7 +3,7 @@
 //! generated ones, by property) changes nothing.
 
 use gtc::syntax::emit::{Plain, emit};
-use gtc::syntax::format::{comments, format};
+use gtc::syntax::format::{FormatError, comments, format};
 use gtc::syntax::{Format, parse};
 use gtc_e2e::{corpus_dir, fixtures_dir};
 use proptest::prelude::*;
@@ -216,6 +216,55 @@ proptest! {
             if let Ok(there) = emit(&tree.root, to) {
                 format_kept(&format!("generated as {to:?}"), &there, to);
             }
+        }
+    }
+}
+
+/// The corpus formulas' texts (empty without the corpus).
+fn corpus_texts() -> &'static [String] {
+    static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let Some(corpus) = corpus_dir() else {
+            return Vec::new();
+        };
+        let (files, _) = gtc::driver::collect_paths(&[corpus]);
+        files
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(f).ok())
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Real formulas with a few characters inserted: formatting either refuses (syntax
+    /// errors, a comment it would move) or gives a stable result; it never changes the
+    /// model (an internal error) and never panics.
+    #[test]
+    fn edited_corpus_formulas_format_safely_or_are_refused(
+        pick in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(
+            (any::<prop::sample::Index>(), prop::sample::select(vec![" ", "\n", "\t", "# x", "\n\n", "[", "]", ",", "\"", "=", "a.b = 1\n", "[t]\n"])),
+            1..6,
+        ),
+    ) {
+        let texts = corpus_texts();
+        if texts.is_empty() {
+            return Ok(());
+        }
+        let mut text = texts[pick.index(texts.len())].clone();
+        for (at, insert) in &edits {
+            let mut i = at.index(text.len() + 1);
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            text.insert_str(i, insert);
+        }
+        match format(&text, Format::Toml) {
+            Ok(once) => prop_assert_eq!(format(&once, Format::Toml), Ok(once.clone())),
+            Err(FormatError::Internal(why)) => prop_assert!(false, "{}\n{}", why, text),
+            Err(_) => {}
         }
     }
 }

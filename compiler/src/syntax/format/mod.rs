@@ -42,8 +42,8 @@ pub fn format(text: &str, format: Format) -> Result<String, FormatError> {
     }
     let model = Plain::of(&tree.root);
     let formatted = match format {
-        Format::Toml => toml::format(text).map_err(FormatError::Internal)?,
-        Format::Json => json::format(text).map_err(FormatError::Internal)?,
+        Format::Toml => guarded(|| toml::format(text))?,
+        Format::Json => guarded(|| json::format(text))?,
         Format::Yaml => {
             let candidate = yaml::format(text, &tree.root);
             // Whitespace can matter in YAML (a `|+` block scalar keeps trailing blank
@@ -63,6 +63,13 @@ pub fn format(text: &str, format: Format) -> Result<String, FormatError> {
         )));
     }
     Ok(formatted)
+}
+
+/// Run a formatter; its failures (and a library's panic) are internal errors.
+fn guarded(f: impl FnOnce() -> Result<String, String>) -> Result<String, FormatError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(String::from("the formatter failed on this file")))
+        .map_err(FormatError::Internal)
 }
 
 /// `Ok` when `formatted` parses cleanly to `model`.
