@@ -548,3 +548,136 @@ fn convert_writes_other_formats_and_refuses_what_cannot_round_trip() {
         Some(2)
     );
 }
+
+const MESSY: &str = "formula=\"messy\"   # kept\n\n\n[[steps]]\n\nid = \"a\"\ntitle =  \"A\"\n";
+const TIDY: &str = "formula = \"messy\"  # kept\n\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n";
+
+#[test]
+fn fmt_check_reports_and_exits_one_then_fmt_rewrites_in_place() {
+    let d = tmp();
+    write(d.path(), "messy.formula.toml", MESSY);
+    write(d.path(), "sub/tidy.formula.toml", TIDY);
+    write(
+        d.path(),
+        "messy.formula.json",
+        "{\"formula\":\"j\",\"steps\":[]}",
+    );
+
+    let o = gtc(d.path(), &["fmt", "--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("./messy.formula.toml:1: not formatted"),
+        "{out}"
+    );
+    assert!(
+        out.contains("-formula=\"messy\"   # kept\n+formula = \"messy\"  # kept\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("./messy.formula.json:1: not formatted"),
+        "{out}"
+    );
+    assert!(!out.contains("tidy"), "{out}");
+    assert_eq!(
+        stderr(&o),
+        "2 files would be reformatted, 1 already formatted\n"
+    );
+    // --check writes nothing.
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("messy.formula.toml")).unwrap_or_default(),
+        MESSY
+    );
+
+    let o = gtc(d.path(), &["fmt"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "formatted 2 files, 1 unchanged\n");
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("messy.formula.toml")).unwrap_or_default(),
+        TIDY
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("messy.formula.json")).unwrap_or_default(),
+        "{\n  \"formula\": \"j\",\n  \"steps\": []\n}\n"
+    );
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(d.path())
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(names.iter().all(|n| !n.contains("gtc-fmt")), "{names:?}");
+
+    let o = gtc(d.path(), &["fmt", "--check", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn fmt_leaves_a_file_with_syntax_errors_alone_and_points_at_the_error() {
+    let d = tmp();
+    let broken = "formula  =  \"x\"\n\n\n[[steps]]\nid = \"a\n";
+    write(d.path(), "broken.formula.toml", broken);
+    write(d.path(), "messy.formula.toml", MESSY);
+    for args in [&["fmt"][..], &["fmt", "--check"][..]] {
+        let o = gtc(d.path(), args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("GTC001"), "{err}");
+        assert!(err.contains("broken.formula.toml:5:8"), "{err}");
+        assert!(
+            err.contains("error: ./broken.formula.toml has syntax errors; it was not formatted"),
+            "{err}"
+        );
+        assert!(err.contains("1 not formatted (errors)"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("broken.formula.toml")).unwrap_or_default(),
+        broken
+    );
+    // The other file was still formatted.
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("messy.formula.toml")).unwrap_or_default(),
+        TIDY
+    );
+}
+
+#[test]
+fn fmt_stdout_stdin_and_usage_problems() {
+    let d = tmp();
+    write(d.path(), "messy.formula.toml", MESSY);
+    let o = gtc(d.path(), &["fmt", "--stdout", "messy.formula.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), TIDY);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("messy.formula.toml")).unwrap_or_default(),
+        MESSY
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gtc"))
+        .args(["fmt", "-", "--stdin-filename", "x.formula.yaml"])
+        .current_dir(d.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut input) = child.stdin.take() {
+        use std::io::Write;
+        input
+            .write_all(b"formula: y   \n\n\nsteps: []\n\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "formula: y\n\nsteps: []\n");
+
+    let code = |args: &[&str]| gtc(d.path(), args).status.code();
+    assert_eq!(code(&["fmt", "missing.formula.toml"]), Some(2));
+    assert_eq!(code(&["fmt", "--check", "missing"]), Some(2));
+    write(d.path(), "other.formula.toml", TIDY);
+    assert_eq!(code(&["fmt", "--stdout", "."]), Some(2));
+    assert_eq!(code(&["fmt", "-", "messy.formula.toml"]), Some(2));
+    assert_eq!(code(&["fmt", "--check", "--stdout", "."]), Some(2));
+}

@@ -2,7 +2,6 @@
 //! read back as the same model before anything is written.
 
 use super::{ConvertArgs, Env};
-use crate::diagnostic::{FileDiagnostic, Report, ReportFile, render_human};
 use crate::driver::read_text;
 use crate::source::LineIndex;
 use crate::syntax::emit::{Plain, emit};
@@ -25,28 +24,7 @@ pub(super) fn run(args: ConvertArgs, env: &Env, out: &mut dyn Write, err: &mut d
     };
     let tree = syntax::parse(&text, from);
     if !tree.errors.is_empty() {
-        let index = LineIndex::new(&text);
-        let diagnostics = tree
-            .errors
-            .iter()
-            .map(|e| {
-                let d = crate::check::syntax_error(e);
-                FileDiagnostic {
-                    path: args.file.clone(),
-                    start: index.line_col(&text, d.span.start()),
-                    end: index.line_col(&text, d.span.end()),
-                    diagnostic: d,
-                }
-            })
-            .collect();
-        let report = Report {
-            files: vec![ReportFile {
-                path: args.file.clone(),
-                text: text.clone(),
-                diagnostics,
-            }],
-        };
-        let _ = render_human(&report, env.stdout_is_terminal && !env.no_color, err);
+        super::render_syntax_errors(&args.file, &text, &tree.errors, env, err);
         let _ = writeln!(
             err,
             "error: {} has syntax errors; nothing was converted",

@@ -91,7 +91,7 @@ fn finish(root: Node, mut errors: Vec<SyntaxError>) -> SyntaxTree {
 }
 
 /// Real JSON: every JSON5 / JSONC extension off.
-fn strict() -> ParseOptions {
+pub(super) fn strict() -> ParseOptions {
     ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,

@@ -4,6 +4,7 @@
 //! hide the rest of the file's diagnostics.
 
 pub mod emit;
+pub mod format;
 mod json;
 mod toml;
 mod tree;
