@@ -145,7 +145,11 @@ fn ready_why_claim_close() {
     assert_eq!(got["assignee"], "w1");
     let again = p.gt(&["claim", &a, "--as", "w1"]);
     assert_eq!(again.code, 1);
-    assert!(again.stderr.contains("already claimed by w1"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already claimed by w1"),
+        "{}",
+        again.stderr
+    );
     let other = p.gt(&["claim", &a, "--as", "w2"]);
     assert_eq!(other.code, 1);
     assert!(other.stderr.contains("held by w1"), "{}", other.stderr);

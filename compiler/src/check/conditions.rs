@@ -2,7 +2,7 @@
 //! conditions must parse; step ids inside runtime conditions must exist (GTC006).
 
 use super::step_refs::{Scope, check_ref};
-use super::{CheckCx, walk_list};
+use super::{CheckCx, Seg, walk_list};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::condition::{parse_condition, step_refs};
 use crate::expr::step_condition::parse_step_condition;
@@ -37,7 +37,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             }
             if let Some(u) = s.loop_spec.as_ref().and_then(|l| l.until.as_ref()) {
                 // A loop's condition may name its own body steps.
-                runtime(&scope, &p.path, "loop `until`", u, out);
+                runtime(&scope, p.segs, "loop `until`", u, out);
             }
         });
         if list == StepList::Steps
@@ -45,14 +45,14 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         {
             for g in &c.gate {
                 if let Some(cond) = &g.condition {
-                    runtime(&scope, "", "gate condition", cond, out);
+                    runtime(&scope, &[], "gate condition", cond, out);
                 }
             }
         }
     }
 }
 
-fn runtime(scope: &Scope, ns: &str, what: &str, t: &Text, out: &mut Vec<Diagnostic>) {
+fn runtime(scope: &Scope<'_>, ns: &[Seg], what: &str, t: &Text, out: &mut Vec<Diagnostic>) {
     match parse_condition(&t.value) {
         Err(e) => out.push(
             Diagnostic::new(Code::InvalidCondition, t.sub_span(e.range.clone()), format!("invalid {what}: {}", e.message))

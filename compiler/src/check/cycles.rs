@@ -1,7 +1,6 @@
 //! GTC007 dependency-cycle: `needs` / `depends_on` edges that loop back, found with
 //! petgraph's strongly connected components and reported once per cycle with its path.
 
-use super::step_ids::namespace_of;
 use super::{CheckCx, walk_list};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Step, Text};
@@ -11,11 +10,11 @@ use std::collections::HashMap;
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     for (list, steps) in cx.formula.step_lists() {
         // One graph per namespace (the top level, each loop body).
-        let mut graphs: HashMap<String, Graph<'_>> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
+        let mut graphs: HashMap<super::Namespace, Graph<'_>> = HashMap::new();
+        let mut order: Vec<super::Namespace> = Vec::new();
         walk_list(steps, list, &mut |s, p| {
             let Some(id) = &s.id else { return };
-            let ns = namespace_of(p);
+            let ns = p.namespace();
             if !graphs.contains_key(&ns) {
                 order.push(ns.clone());
             }

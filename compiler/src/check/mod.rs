@@ -64,83 +64,121 @@ pub fn syntax_error(e: &SyntaxError) -> Diagnostic {
     Diagnostic::new(Code::Syntax, e.span, e.message.clone()).with_help_opt(e.help.clone())
 }
 
-/// Where a step sits: its list, and the path to it (`steps[2].children[0]`).
-#[derive(Clone, Debug)]
-pub struct StepPath {
+/// One step of a path: the index in the top list, among children, or in a loop body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seg {
+    /// `steps[i]` (or `template[i]`, `legs[i]` ...).
+    Top(u32),
+    /// `.children[i]`.
+    Child(u32),
+    /// `.loop.body[i]`.
+    LoopBody(u32),
+    /// A convoy's `synthesis`.
+    Synthesis,
+}
+
+/// The namespace of step ids: the path of the innermost enclosing loop step (empty at
+/// the top level). Ids are unique within a namespace and visible from nested ones.
+pub type Namespace = Vec<Seg>;
+
+/// Where a step sits: its list, and the path to it (`steps[2].children[0]`), borrowed
+/// from the walk (the text is built only when a diagnostic needs it).
+#[derive(Clone, Copy, Debug)]
+pub struct StepPath<'p> {
     /// The list at the top.
     pub list: StepList,
     /// Whether the step is inside a loop body (its id is local to the loop).
     pub in_loop: bool,
-    /// Human path.
-    pub path: String,
+    /// The path, outermost first.
+    pub segs: &'p [Seg],
+}
+
+impl StepPath<'_> {
+    /// The path as people read it: `steps[2].children[0]`, `steps[1].loop.body[0]`.
+    pub fn path(&self) -> String {
+        let root = match self.list {
+            StepList::Steps => "steps",
+            StepList::Template => "template",
+            StepList::Legs => "legs",
+            StepList::Aspects => "aspects",
+        };
+        let mut out = String::new();
+        for seg in self.segs {
+            match seg {
+                Seg::Top(i) => out.push_str(&format!("{root}[{i}]")),
+                Seg::Child(i) => out.push_str(&format!(".children[{i}]")),
+                Seg::LoopBody(i) => out.push_str(&format!(".loop.body[{i}]")),
+                Seg::Synthesis => out.push_str("synthesis"),
+            }
+        }
+        out
+    }
+
+    /// Whether this is a convoy's `synthesis` step.
+    pub fn is_synthesis(&self) -> bool {
+        self.segs == [Seg::Synthesis]
+    }
+
+    /// The namespace the step's id lives in (see [`Namespace`]).
+    pub fn namespace(&self) -> Namespace {
+        match self
+            .segs
+            .iter()
+            .rposition(|s| matches!(s, Seg::LoopBody(_)))
+        {
+            Some(i) => self.segs[..i].to_vec(),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// Visit every step of `steps` depth-first (children and loop bodies included).
-pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step, &StepPath)) {
+pub fn walk_steps<'a>(steps: &'a [Step], f: &mut dyn FnMut(&'a Step, &StepPath<'_>)) {
     walk_list(steps, StepList::Steps, &mut |s, p| f(s, p));
 }
 
-/// Visit every step of a list with its path.
-pub fn walk_list<'a>(steps: &'a [Step], list: StepList, f: &mut dyn FnMut(&'a Step, &StepPath)) {
-    let root = match list {
-        StepList::Steps => "steps",
-        StepList::Template => "template",
-        StepList::Legs => "legs",
-        StepList::Aspects => "aspects",
-    };
-    // One top-level step at a time, not all of them (with their path strings) stacked
-    // up front: that cost a formula-sized allocation per walk (a check walks the steps
-    // some 18 times), and freeing it makes glibc's malloc consolidate every small freed
-    // chunk, so check time grew faster than the number of steps.
-    let mut stack: Vec<(&'a Step, StepPath)> = Vec::new();
+/// Visit every step of a list with its path. No allocation per step: the path is one
+/// buffer, truncated and extended as the depth-first walk moves.
+pub fn walk_list<'a>(
+    steps: &'a [Step],
+    list: StepList,
+    f: &mut dyn FnMut(&'a Step, &StepPath<'_>),
+) {
+    let mut segs: Vec<Seg> = Vec::new();
+    // (step, depth of its parent path, its own segment, inside a loop body)
+    let mut stack: Vec<(&'a Step, usize, Seg, bool)> = Vec::new();
     for (i, s) in steps.iter().enumerate() {
-        stack.push((
-            s,
-            StepPath {
-                list,
-                in_loop: false,
-                path: format!("{root}[{i}]"),
-            },
-        ));
-        walk_from(&mut stack, list, f);
+        stack.push((s, 0, Seg::Top(index(i)), false));
+        while let Some((step, depth, seg, in_loop)) = stack.pop() {
+            segs.truncate(depth);
+            segs.push(seg);
+            f(
+                step,
+                &StepPath {
+                    list,
+                    in_loop,
+                    segs: &segs,
+                },
+            );
+            let here = segs.len();
+            if let Some(l) = &step.loop_spec {
+                for (i, s) in l.body.iter().enumerate().rev() {
+                    stack.push((s, here, Seg::LoopBody(index(i)), true));
+                }
+            }
+            for (i, s) in step.children.iter().enumerate().rev() {
+                stack.push((s, here, Seg::Child(index(i)), in_loop));
+            }
+        }
     }
 }
 
-/// Visit the steps on `stack` and everything under them, depth-first.
-fn walk_from<'a>(
-    stack: &mut Vec<(&'a Step, StepPath)>,
-    list: StepList,
-    f: &mut dyn FnMut(&'a Step, &StepPath),
-) {
-    while let Some((step, path)) = stack.pop() {
-        f(step, &path);
-        if let Some(l) = &step.loop_spec {
-            for (i, s) in l.body.iter().enumerate().rev() {
-                stack.push((
-                    s,
-                    StepPath {
-                        list,
-                        in_loop: true,
-                        path: format!("{}.loop.body[{i}]", path.path),
-                    },
-                ));
-            }
-        }
-        for (i, s) in step.children.iter().enumerate().rev() {
-            stack.push((
-                s,
-                StepPath {
-                    list,
-                    in_loop: path.in_loop,
-                    path: format!("{}.children[{i}]", path.path),
-                },
-            ));
-        }
-    }
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Visit every step of every list of a formula.
-pub fn walk_all<'a>(f: &'a Formula, visit: &mut dyn FnMut(&'a Step, &StepPath)) {
+pub fn walk_all<'a>(f: &'a Formula, visit: &mut dyn FnMut(&'a Step, &StepPath<'_>)) {
     for (list, steps) in f.step_lists() {
         walk_list(steps, list, visit);
     }
@@ -150,7 +188,7 @@ pub fn walk_all<'a>(f: &'a Formula, visit: &mut dyn FnMut(&'a Step, &StepPath)) 
             &StepPath {
                 list: StepList::Legs,
                 in_loop: false,
-                path: String::from("synthesis"),
+                segs: &[Seg::Synthesis],
             },
         );
     }

@@ -21,12 +21,12 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 StepList::Aspects => "aspect",
                 _ => "step",
             };
-            if p.path != "synthesis" {
+            if !p.is_synthesis() {
                 out.push(
                     Diagnostic::new(
                         Code::MissingField,
                         id_span(&s.id, s.span),
-                        format!("{what} at {} has no `id`", p.path),
+                        format!("{what} at {} has no `id`", p.path()),
                     )
                     .with_help(
                         "give it a unique `id`; dependencies and generated issue ids use it",

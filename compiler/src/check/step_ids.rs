@@ -12,10 +12,10 @@ use std::collections::HashMap;
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     for (list, steps) in cx.formula.step_lists() {
-        let mut namespaces: HashMap<String, HashMap<&str, &Text>> = HashMap::new();
+        let mut namespaces: HashMap<super::Namespace, HashMap<&str, &Text>> = HashMap::new();
         walk_list(steps, list, &mut |s: &Step, p: &StepPath| {
             let Some(id) = &s.id else { return };
-            let ns = namespace_of(p);
+            let ns = p.namespace();
             let seen = namespaces.entry(ns).or_default();
             match seen.get(id.as_str()) {
                 Some(first) => out.push(
@@ -32,13 +32,5 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
         });
-    }
-}
-
-/// The namespace key of a step: the path of its innermost loop body, or "".
-pub(crate) fn namespace_of(p: &StepPath) -> String {
-    match p.path.rfind(".loop.body[") {
-        Some(i) => p.path[..i].to_owned(),
-        None => String::new(),
     }
 }

@@ -5,8 +5,7 @@
 //! `compose.expand.target`. References holding a `{placeholder}` are resolved
 //! only when cooking, so they are skipped here.
 
-use super::step_ids::namespace_of;
-use super::{CheckCx, StepPath, suggest, walk_list};
+use super::{CheckCx, Namespace, Seg, StepPath, suggest, walk_list};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::waits_for::{WaitsFor, parse_waits_for};
 use crate::model::{Step, StepList, Text};
@@ -14,53 +13,50 @@ use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The ids visible from each namespace of one step list.
-pub(crate) struct Scope {
-    by_ns: BTreeMap<String, BTreeSet<String>>,
+pub(crate) struct Scope<'a> {
+    by_ns: BTreeMap<Namespace, BTreeSet<&'a str>>,
 }
 
-impl Scope {
+impl<'a> Scope<'a> {
     /// Collect the ids of `steps`, adding `inherited` to the top namespace.
-    pub(crate) fn new<'a>(
-        steps: &[Step],
+    pub(crate) fn new(
+        steps: &'a [Step],
         list: StepList,
         inherited: impl IntoIterator<Item = &'a str>,
-    ) -> Scope {
-        let mut by_ns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        by_ns
-            .entry(String::new())
-            .or_default()
-            .extend(inherited.into_iter().map(str::to_owned));
+    ) -> Scope<'a> {
+        let mut by_ns: BTreeMap<Namespace, BTreeSet<&'a str>> = BTreeMap::new();
+        by_ns.entry(Vec::new()).or_default().extend(inherited);
         walk_list(steps, list, &mut |s, p| {
             if let Some(id) = &s.id {
                 by_ns
-                    .entry(namespace_of(p))
+                    .entry(p.namespace())
                     .or_default()
-                    .insert(id.value.clone());
+                    .insert(id.value.as_str());
             }
         });
         Scope { by_ns }
     }
 
     /// Whether `id` is visible from namespace `ns` (its own and every enclosing one).
-    pub(crate) fn contains(&self, ns: &str, id: &str) -> bool {
+    pub(crate) fn contains(&self, ns: &[Seg], id: &str) -> bool {
         self.by_ns
             .iter()
-            .any(|(k, ids)| ns.starts_with(k.as_str()) && ids.contains(id))
+            .any(|(k, ids)| ns.starts_with(k) && ids.contains(id))
     }
 
-    fn visible(&self, ns: &str) -> Vec<&str> {
+    fn visible(&self, ns: &[Seg]) -> Vec<&str> {
         self.by_ns
             .iter()
-            .filter(|(k, _)| ns.starts_with(k.as_str()))
-            .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+            .filter(|(k, _)| ns.starts_with(k))
+            .flat_map(|(_, ids)| ids.iter().copied())
             .collect()
     }
 }
 
 /// Report `reference` unless it names a visible step.
 pub(crate) fn check_ref(
-    scope: &Scope,
-    ns: &str,
+    scope: &Scope<'_>,
+    ns: &[Seg],
     what: &str,
     name: &str,
     span: Span,
@@ -83,7 +79,7 @@ pub(crate) fn check_ref(
     );
 }
 
-fn check_text(scope: &Scope, ns: &str, what: &str, t: &Text, out: &mut Vec<Diagnostic>) {
+fn check_text(scope: &Scope<'_>, ns: &[Seg], what: &str, t: &Text, out: &mut Vec<Diagnostic>) {
     check_ref(scope, ns, what, &t.value, t.span, out);
 }
 
@@ -99,7 +95,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         };
         let scope = Scope::new(steps, list, inh);
         walk_list(steps, list, &mut |s: &Step, p: &StepPath| {
-            let ns = namespace_of(p);
+            let ns = p.namespace();
             for d in &s.depends_on {
                 check_text(&scope, &ns, "depends_on references", d, out);
             }
@@ -126,7 +122,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     if let Some(syn) = &f.synthesis {
         let legs = Scope::new(&f.legs, StepList::Legs, std::iter::empty());
         for d in syn.deps() {
-            check_text(&legs, "", "synthesis depends on", d, out);
+            check_text(&legs, &[], "synthesis depends on", d, out);
         }
     }
     let (Some(scope), Some(c)) = (steps_scope, &f.compose) else {
@@ -138,23 +134,23 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             ("before_step references", &b.before_step),
         ] {
             if let Some(t) = t {
-                check_text(&scope, "", what, t, out);
+                check_text(&scope, &[], what, t, out);
             }
         }
     }
     for b in &c.branch {
         for t in b.from.iter().chain(b.steps.iter()).chain(b.join.iter()) {
-            check_text(&scope, "", "branch references", t, out);
+            check_text(&scope, &[], "branch references", t, out);
         }
     }
     for g in &c.gate {
         if let Some(t) = &g.before {
-            check_text(&scope, "", "gate rule references", t, out);
+            check_text(&scope, &[], "gate rule references", t, out);
         }
     }
     for r in &c.expand {
         if let Some(t) = &r.selector {
-            check_text(&scope, "", "expand targets", t, out);
+            check_text(&scope, &[], "expand targets", t, out);
         }
     }
 }

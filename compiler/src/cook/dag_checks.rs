@@ -12,6 +12,28 @@ use crate::source::Span;
 use petgraph::graph::DiGraph;
 use std::collections::{BTreeSet, HashMap};
 
+/// Whether cooking can change `f`'s steps: without extends, compose rules, advice,
+/// loops, expansions, templates or convoy legs, the cooked DAG is the formula's own
+/// steps, which the static checks have already covered (ids, references, cycles), and
+/// nothing can fail; cooking it would only repeat them.
+pub(crate) fn composes(f: &Formula) -> bool {
+    if !f.extends.is_empty()
+        || f.compose.is_some()
+        || !f.advice.is_empty()
+        || !f.pointcuts.is_empty()
+        || !f.template.is_empty()
+        || !f.legs.is_empty()
+        || f.synthesis.is_some()
+    {
+        return true;
+    }
+    let mut found = false;
+    crate::check::walk_steps(&f.steps, &mut |s, _| {
+        found |= s.loop_spec.is_some() || s.expand.is_some();
+    });
+    found
+}
+
 /// The diagnostics of cooking `file`, located in `file` (the formula name when a
 /// step came from elsewhere).
 pub fn composition_diagnostics(
@@ -19,6 +41,9 @@ pub fn composition_diagnostics(
     ws: Workspace,
     file: SourceFile,
 ) -> Vec<Diagnostic> {
+    if !composes(&lowered(db, file).formula) {
+        return Vec::new();
+    }
     let cooked = cook(db, ws, file, CookOptions::default());
     let mut out: Vec<Diagnostic> = cooked
         .diagnostics
