@@ -2,14 +2,14 @@
 //! reading order. Shared by bond (entry and final steps), squash (the digest's step list)
 //! and distill (the formula's step order).
 //!
-//! Order: pre-order over the tree; siblings by their depth in the `blocks` graph inside
-//! the tree (an issue after everything it waits for), then by id. For a poured formula
-//! that is the formula's own order wherever `needs` decides it.
+//! Order: pre-order over the tree; siblings in dependency order (one after another when
+//! something below it has a blocking edge into the other), ties by id. For a poured
+//! formula that is the formula's own order wherever `needs` decides it.
 
 use crate::error::Result;
 use crate::ledger::blocked::BLOCKING;
 use crate::ledger::{Issue, Tx};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A loaded molecule.
 #[derive(Debug, Clone)]
@@ -44,13 +44,10 @@ impl Tree {
                 children.entry(p.to_owned()).or_default().push(id.clone());
             }
         }
-        let mut depth: HashMap<String, usize> = HashMap::new();
-        for id in &ids {
-            depth_of(id, &by_id, &mut depth, &mut HashSet::new());
-        }
-        for list in children.values_mut() {
-            list.sort_by(|a, b| (depth.get(a), a.as_str()).cmp(&(depth.get(b), b.as_str())));
-            list.dedup();
+        let parents: Vec<String> = children.keys().cloned().collect();
+        for p in parents {
+            let sorted = order_siblings(&children, &by_id, &children[&p]);
+            children.insert(p, sorted);
         }
         let mut order = Vec::with_capacity(ids.len());
         let mut seen = HashSet::new();
@@ -236,32 +233,63 @@ impl Tree {
     }
 }
 
-/// The longest chain of blocking edges inside the tree that ends at `id`.
-fn depth_of(
-    id: &str,
+/// Siblings in dependency order: `b` after `a` when something in `b`'s subtree has a
+/// blocking edge into `a`'s subtree; ties (and cycles) by id.
+fn order_siblings(
+    children: &BTreeMap<String, Vec<String>>,
     by_id: &HashMap<String, Issue>,
-    memo: &mut HashMap<String, usize>,
-    visiting: &mut HashSet<String>,
-) -> usize {
-    if let Some(&d) = memo.get(id) {
-        return d;
-    }
-    if !visiting.insert(id.to_owned()) {
-        return 0;
-    }
-    let mut d = 0;
-    if let Some(issue) = by_id.get(id) {
-        let targets: Vec<String> = issue
-            .dependencies
-            .iter()
-            .filter(|e| BLOCKING.contains(&e.kind.as_str()) && by_id.contains_key(&e.depends_on_id))
-            .map(|e| e.depends_on_id.clone())
-            .collect();
-        for t in targets {
-            d = d.max(1 + depth_of(&t, by_id, memo, visiting));
+    siblings: &[String],
+) -> Vec<String> {
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (k, sib) in siblings.iter().enumerate() {
+        let mut stack = vec![sib.as_str()];
+        while let Some(n) = stack.pop() {
+            if owner.insert(n, k).is_none()
+                && let Some(kids) = children.get(n)
+            {
+                stack.extend(kids.iter().map(String::as_str));
+            }
         }
     }
-    visiting.remove(id);
-    memo.insert(id.to_owned(), d);
-    d
+    let mut after: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); siblings.len()];
+    let mut waits: Vec<usize> = vec![0; siblings.len()];
+    for (m, &k) in &owner {
+        let Some(issue) = by_id.get(*m) else { continue };
+        for d in &issue.dependencies {
+            if !BLOCKING.contains(&d.kind.as_str()) {
+                continue;
+            }
+            if let Some(&j) = owner.get(d.depends_on_id.as_str())
+                && j != k
+                && after[j].insert(k)
+            {
+                waits[k] += 1;
+            }
+        }
+    }
+    let mut ready: BTreeSet<(&str, usize)> = (0..siblings.len())
+        .filter(|&k| waits[k] == 0)
+        .map(|k| (siblings[k].as_str(), k))
+        .collect();
+    let mut out: Vec<String> = Vec::with_capacity(siblings.len());
+    let mut done = vec![false; siblings.len()];
+    while let Some(first) = ready.iter().next().copied() {
+        ready.remove(&first);
+        let (_, k) = first;
+        done[k] = true;
+        out.push(siblings[k].clone());
+        for &n in &after[k] {
+            waits[n] -= 1;
+            if waits[n] == 0 {
+                ready.insert((siblings[n].as_str(), n));
+            }
+        }
+    }
+    let mut rest: Vec<&String> = (0..siblings.len())
+        .filter(|&k| !done[k])
+        .map(|k| &siblings[k])
+        .collect();
+    rest.sort();
+    out.extend(rest.into_iter().cloned());
+    out
 }
