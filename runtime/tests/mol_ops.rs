@@ -391,6 +391,11 @@ fn bond_refusals() {
     assert!(err.contains("--as names the compound root"), "{err}");
     let err = env.fails(2, &["bond", &x, &y, "--pour"]);
     assert!(err.contains("--ephemeral / --pour only apply"), "{err}");
+    let err = env.fails(2, &["bond", &x, &y, "--var", "k=v"]);
+    assert!(
+        err.contains("--var only applies to formula operands"),
+        "{err}"
+    );
     let err = env.fails(2, &["bond", &x, &y, "--type", "later"]);
     assert!(err.contains("invalid bond type `later`"), "{err}");
 
@@ -687,6 +692,15 @@ fn distill_keeps_bonded_hierarchy_and_unique_ids() {
     }
     // The cross-molecule order survived as a need.
     assert!(text.contains("needs = [\"two\"]"), "{text}");
+    // Without a formula in its metadata, the name is the root title's slug.
+    let single = str_of(&env.json(&["create", "Lone root!"])[0], "id");
+    env.ok(&["create", "child", "--parent", &single]);
+    let text = env.ok(&["distill", &single, "-o", "-"]);
+    assert!(text.contains("formula = \"lone-root\""), "{text}");
+    check_formula("lone-root.formula.toml", &text);
+    let leaf = str_of(&env.json(&["create", "leaf"])[0], "id");
+    let err = env.fails(1, &["distill", &leaf]);
+    assert!(err.contains("has no steps"), "{err}");
     let err = env.fails(1, &["distill", &format!("{c}.nope")]);
     assert!(err.contains("no issue"), "{err}");
 }

@@ -14,13 +14,18 @@
 //!
 //! **Order** ("B runs after A") for `sequential` (`blocks` edges) and `conditional`
 //! (`conditional-blocks` edges; readiness treats them like `blocks`): every *entry* of B
-//! (the children of B's root, or B itself when it is a single issue) is blocked by every
-//! *final leaf* of A (A's members without children that no other leaf of A waits for, or
-//! A itself when it is a single issue). Edges go between steps, never between the roots,
-//! because a root already has its `parent-child` edge to the other and the ledger keeps
-//! one edge per pair; blockage of an entry flows down to its own children. When A and B
-//! are both single issues there is no host: B is only blocked by A. `parallel` adds no
-//! order, only the `parent-child` join.
+//! is blocked by every *final leaf* of A ([`Tree::entries`], [`Tree::finals`]):
+//! * entries of B: the children of B's root, except those whose work already waits for
+//!   another child (so a chain `one -> two` gets one edge, on `one`); B itself when it
+//!   is a single issue. Blockage of an entry flows down to its own children.
+//! * final leaves of A: A's members without children that no other leaf has to wait
+//!   for (so a chain ending in `ship` gives just `ship`); A itself when it is a single
+//!   issue. When they are closed, all of A's leaves are.
+//!
+//! Edges go between steps, never between the two roots, because one root already has
+//! its `parent-child` edge to the other and the ledger keeps one edge per pair. When A
+//! and B are both single issues there is no host: B is only blocked by A. `parallel`
+//! adds no order, only the `parent-child` join.
 //!
 //! Refused: a molecule bonded to itself or into its own tree, a B that already has a
 //! parent, closed operands, an edge that would close a cycle (through `blocks`, or

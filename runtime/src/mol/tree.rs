@@ -23,6 +23,7 @@ pub struct Tree {
 impl Tree {
     /// Load the molecule rooted at `root`.
     pub fn load(tx: &Tx, root: &str) -> Result<Tree> {
+        tx.require(root)?;
         let ids = tx.subtree(root)?;
         let mut by_id: HashMap<String, Issue> = HashMap::new();
         for id in &ids {
