@@ -341,49 +341,54 @@ pub fn close_one(tx: &Tx, id: &str, reason: Option<&str>, force: bool) -> Result
     issue.updated_at = stamp.clone();
     tx.put(&issue)?;
     let mut closed = vec![issue.clone()];
-    if let Some(mut root) = completed_root(tx, &issue)? {
+    for mut root in completed_roots(tx, &issue)? {
         root.status = String::from("closed");
         root.closed_at = Some(stamp.clone());
         root.close_reason = Some(String::from(AUTO_CLOSE));
-        root.updated_at = stamp;
+        root.updated_at = stamp.clone();
         tx.put(&root)?;
         closed.push(root);
     }
     Ok(closed)
 }
 
-/// The molecule root above `issue` when closing it completed the molecule: the topmost
-/// ancestor, a molecule (or a wisp, or a template epic), not closed, with every
-/// descendant closed.
-fn completed_root(tx: &Tx, issue: &Issue) -> Result<Option<Issue>> {
-    let mut top = issue.clone();
+/// The molecule roots above `issue` that closing it completed, innermost first: each
+/// ancestor that is a molecule (type molecule, or a wisp, or a template epic), not
+/// closed, with every descendant closed. A molecule bonded into another one completes
+/// first, then (if that was all) the one it was bonded into. The walk stops at the
+/// first ancestor that is not complete.
+fn completed_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
+    let mut out = Vec::new();
+    let mut at = issue.clone();
     for _ in 0..50 {
-        match top.parent() {
-            Some(p) => match tx.get(p)? {
-                Some(parent) => top = parent,
-                None => break,
-            },
-            None => break,
+        let Some(p) = at.parent() else { break };
+        let Some(parent) = tx.get(p)? else { break };
+        let is_mol = parent.issue_type == "molecule"
+            || parent.is_ephemeral()
+            || (parent.issue_type == "epic" && parent.labels.iter().any(|l| l == "template"));
+        if parent.status != "closed" {
+            let complete = tx
+                .subtree(&parent.id)?
+                .iter()
+                .skip(1)
+                .try_fold(true, |all, d| {
+                    Ok::<bool, Error>(
+                        all && (out.iter().any(|o: &Issue| o.id == *d)
+                            || tx
+                                .status(d)?
+                                .is_none_or(|s| DONE_STATUSES.contains(&s.as_str()))),
+                    )
+                })?;
+            if !complete {
+                break;
+            }
+            if is_mol {
+                out.push(parent.clone());
+            }
         }
+        at = parent;
     }
-    if top.id == issue.id || top.status == "closed" {
-        return Ok(None);
-    }
-    let is_mol = top.issue_type == "molecule"
-        || top.is_ephemeral()
-        || (top.issue_type == "epic" && top.labels.iter().any(|l| l == "template"));
-    if !is_mol {
-        return Ok(None);
-    }
-    for d in tx.subtree(&top.id)?.iter().skip(1) {
-        if tx
-            .status(d)?
-            .is_some_and(|s| !DONE_STATUSES.contains(&s.as_str()))
-        {
-            return Ok(None);
-        }
-    }
-    Ok(Some(top))
+    Ok(out)
 }
 
 pub fn claim(a: ClaimArgs, ctx: &Ctx) -> Result<()> {

@@ -74,6 +74,14 @@ enum Command {
     Pour(mol::PourArgs),
     /// Pour a formula into a wisp: an ephemeral molecule that never reaches git.
     Wisp(mol::PourArgs),
+    /// Join two molecules (issue ids or formulas): B after A (sequential), alongside (parallel) or conditional.
+    Bond(mol::BondArgs),
+    /// Condense a finished molecule or wisp into one closed digest issue (a wisp's steps are deleted).
+    Squash(mol::SquashArgs),
+    /// Delete wisps (root and descendants) without a record.
+    Burn(mol::BurnArgs),
+    /// Write a formula (TOML) back from a molecule.
+    Distill(mol::DistillArgs),
     /// Show the molecule pinned to an agent's hook, and its ready steps.
     Hook(pin::HookArgs),
     /// Pin a molecule (or issue) to an agent's hook.
@@ -173,6 +181,10 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Why(a) => ready::why(a, ctx),
         Command::Pour(a) => mol::pour(a, ctx, false),
         Command::Wisp(a) => mol::pour(a, ctx, true),
+        Command::Bond(a) => mol::bond_cmd(a, ctx),
+        Command::Squash(a) => mol::squash_cmd(a, ctx),
+        Command::Burn(a) => mol::burn_cmd(a, ctx),
+        Command::Distill(a) => mol::distill_cmd(a, ctx),
         Command::Hook(a) => pin::hook(a, ctx),
         Command::Pin(a) => pin::pin(a, ctx),
         Command::Unpin(a) => pin::unpin(a, ctx),
