@@ -464,12 +464,12 @@ fn squash_a_wisp_deletes_its_steps_and_keeps_a_persistent_digest() {
     let w = env.pour("wisp", "mol-b");
     finish(&env, &w, &["one", "two"]);
     let out = env.json(&["squash", &w, "--summary", "All good."]);
-    assert_eq!(out["molecule_id"], w.as_str());
-    assert_eq!(
-        out["deleted_ids"],
-        serde_json::json!([format!("{w}.one"), format!("{w}.two")])
-    );
-    let digest = env.issue(&str_of(&out, "digest_id"));
+    // The records written: the digest, then the closed root.
+    assert_eq!(out[1]["id"], w.as_str());
+    assert_eq!(out[1]["status"], "closed");
+    assert!(!env.exists(&format!("{w}.one")) && !env.exists(&format!("{w}.two")));
+    let digest = env.issue(&str_of(&out[0], "id"));
+    assert_eq!(digest, out[0]);
     assert_eq!(str_of(&digest, "title"), "Digest: mol-b");
     assert_eq!(str_of(&digest, "status"), "closed");
     assert_eq!(str_of(&digest, "issue_type"), "task");
@@ -501,18 +501,19 @@ fn squash_keep_and_persistent_molecules_keep_their_steps() {
     let env = Env::new();
     let w = env.pour("wisp", "mol-c");
     finish(&env, &w, &["solo"]);
-    let out = env.json(&["squash", &w, "--keep"]);
-    assert_eq!(out["deleted_ids"], serde_json::json!([]));
+    env.json(&["squash", &w, "--keep"]);
     assert_eq!(env.issue(&format!("{w}.solo"))["ephemeral"], true);
 
     let m = env.pour("pour", "mol-b");
     finish(&env, &m, &["one", "two"]);
     let out = env.json(&["squash", &m]);
-    assert_eq!(out["deleted_ids"], serde_json::json!([]));
-    assert_eq!(
-        out["squashed_ids"],
-        serde_json::json!([format!("{m}.one"), format!("{m}.two")])
-    );
+    let steps: Vec<&str> = out[0]["metadata"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, [format!("{m}.one"), format!("{m}.two")]);
     assert_eq!(str_of(&env.issue(&format!("{m}.one")), "status"), "closed");
 }
 
@@ -530,7 +531,7 @@ fn squash_refuses_unfinished_molecules_unless_forced() {
     );
     assert!(env.exists(&format!("{w}.two")));
     let out = env.json(&["squash", &w, "--force"]);
-    let digest = env.issue(&str_of(&out, "digest_id"));
+    let digest = env.issue(&str_of(&out[0], "id"));
     assert_eq!(digest["metadata"]["outcome"], "incomplete");
     assert!(str_of(&digest, "description").contains("**[open]** Two"));
     // A single issue has nothing to squash.
@@ -559,7 +560,7 @@ fn squash_digest_snapshot() {
         "--summary",
         "Shipped; tagging still running.",
     ]);
-    let digest = env.issue(&str_of(&out, "digest_id"));
+    let digest = env.issue(&str_of(&out[0], "id"));
     insta::assert_snapshot!("squash_digest", str_of(&digest, "description"));
     insta::assert_snapshot!(
         "squash_metadata",
@@ -567,7 +568,7 @@ fn squash_digest_snapshot() {
     );
     assert_eq!(
         str_of(&env.issue("t-mol-fix"), "close_reason"),
-        format!("Squashed: 3 steps -> digest {}", str_of(&out, "digest_id"))
+        format!("Squashed: 3 steps -> digest {}", str_of(&out[0], "id"))
     );
 }
 

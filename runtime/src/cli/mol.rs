@@ -215,16 +215,8 @@ pub fn squash_cmd(a: SquashArgs, ctx: &Ctx) -> Result<()> {
         squash(tx, &id, a.summary.as_deref(), a.keep, a.force)
     })?;
     if ctx.json {
-        let mut v = serde_json::to_value(&done)
-            .map_err(|e| Error::Invalid(format!("cannot encode output: {e}")))?;
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert(
-                String::from("digest"),
-                serde_json::to_value(&done.digest)
-                    .map_err(|e| Error::Invalid(format!("cannot encode output: {e}")))?,
-            );
-        }
-        return output::json(&v);
+        // The records it wrote: the digest, then the closed root.
+        return output::issues_json(&[done.digest.clone(), done.root.clone()]);
     }
     output::emit(&format!(
         "squashed {} into digest {}: {} step(s) recorded, {} deleted{}",

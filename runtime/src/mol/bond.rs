@@ -38,7 +38,7 @@ use super::proto::Proto;
 use super::tree::Tree;
 use crate::error::{Error, Result};
 use crate::ledger::blocked::BLOCKING;
-use crate::ledger::record::DONE_STATUSES;
+use crate::ledger::record::{BondRef, DONE_STATUSES};
 use crate::ledger::time::now;
 use crate::ledger::{Dependency, Issue, Tx};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -251,10 +251,11 @@ pub fn bond(tx: &Tx, a: &Operand, b: &Operand, opts: &BondOptions) -> Result<Bon
     if !created.contains(&recipient) {
         let other = if recipient == b_root { a } else { b };
         let mut r = tx.require(&recipient)?;
-        r.bonded_from.push(serde_json::json!({
-            "source_id": other.source(),
-            "bond_type": opts.kind.as_str(),
-        }));
+        r.bonded_from.push(BondRef {
+            source_id: other.source().to_owned(),
+            bond_type: opts.kind.as_str().to_owned(),
+            ..BondRef::default()
+        });
         r.updated_at = stamp.clone();
         tx.put(&r)?;
         changed.push(r.id.clone());
@@ -339,7 +340,11 @@ fn compound_root(
         ephemeral: ephemeral.then_some(true),
         bonded_from: [a, b]
             .iter()
-            .map(|o| serde_json::json!({"source_id": o.source(), "bond_type": opts.kind.as_str()}))
+            .map(|o| BondRef {
+                source_id: o.source().to_owned(),
+                bond_type: opts.kind.as_str().to_owned(),
+                ..BondRef::default()
+            })
             .collect(),
         ..Issue::default()
     };
