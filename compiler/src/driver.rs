@@ -124,7 +124,9 @@ pub fn report(db: &Database, ws: Workspace) -> Report {
 /// Run `job` on every file on as many threads as there are cores, results in file order.
 ///
 /// A salsa database handle is `Send` but not `Sync`, so each worker thread gets its
-/// own clone (sharing the storage); files are dealt round-robin and put back in order.
+/// own clone (sharing the storage). Workers take the next file from a shared counter,
+/// biggest files first, so one large file does not leave the other cores idle at the
+/// end; results are put back in file order.
 fn fan_out<T: Send>(
     db: &Database,
     files: &[SourceFile],
@@ -136,18 +138,23 @@ fn fan_out<T: Send>(
     if workers <= 1 {
         return files.iter().map(|&f| job(db, f)).collect();
     }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text(db).len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let handles: Vec<Database> = (0..workers).map(|_| db.clone()).collect();
-    let job = &job;
+    let (job, order, next) = (&job, &order, &next);
     let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
         let joins: Vec<_> = handles
             .into_iter()
-            .enumerate()
-            .map(|(w, db)| {
+            .map(|db| {
                 scope.spawn(move || {
-                    (w..files.len())
-                        .step_by(workers)
-                        .map(|i| (i, job(&db, files[i])))
-                        .collect::<Vec<_>>()
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = order.get(k) else { break };
+                        done.push((i, job(&db, files[i])));
+                    }
+                    done
                 })
             })
             .collect();

@@ -8,19 +8,33 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub(super) fn run(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let db = Database::default();
+    let code = check(&db, args, env, out, err);
+    if env.exit_after {
+        std::mem::forget(db);
+    }
+    code
+}
+
+fn check(
+    db: &Database,
+    args: CheckArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
     let (files, mut problems) = collect_paths(&paths);
-    let db = Database::default();
     let opts = LoadOptions {
         search_path: args.search_path.clone(),
         cwd: env.cwd.clone(),
         home: env.home.clone(),
     };
-    let (ws, load_errors) = load(&db, &files, &opts);
+    let (ws, load_errors) = load(db, &files, &opts);
     problems.extend(load_errors);
     for p in &args.search_path {
         if !p.is_dir() {
@@ -30,7 +44,7 @@ pub(super) fn run(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn
             });
         }
     }
-    let report = report(&db, ws);
+    let report = report(db, ws);
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let written = match args.format {

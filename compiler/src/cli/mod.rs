@@ -236,6 +236,9 @@ pub struct Env {
     pub stdout_is_terminal: bool,
     /// Whether `NO_COLOR` is set (non-empty).
     pub no_color: bool,
+    /// Whether the process exits right after the command: then the database is not
+    /// freed piece by piece (the OS reclaims it at once), which saves a few percent.
+    pub exit_after: bool,
 }
 
 impl Env {
@@ -249,6 +252,7 @@ impl Env {
                 .map(PathBuf::from),
             stdout_is_terminal: std::io::stdout().is_terminal(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            exit_after: true,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! spaced forms (`{{ name }}`), the Handlebars words in [`HANDLEBARS_WORDS`], and anything inside
 //! an `{{#each}}` or `{{#with}}` block (those name fields of the current item).
 
+use memchr::memmem;
 use std::ops::Range;
 
 /// Handlebars words that are never formula variables, even when written `{{word}}`.
@@ -52,14 +53,17 @@ fn scan(text: &str, item_fields: bool) -> Vec<VarRef> {
     // Open Handlebars blocks, innermost last, by helper name (`each`, `if`, ...).
     let mut blocks: Vec<&str> = Vec::new();
     let mut i = 0;
-    while let Some(off) = text.get(i..).and_then(|rest| rest.find("{{")) {
+    while let Some(off) = bytes.get(i..).and_then(|rest| memmem::find(rest, b"{{")) {
         let start = i + off;
         if bytes.get(start + 2) == Some(&b'{') {
             // `{{{`: a triple-stache or a stray brace; a tag may still start one byte later.
             i = start + 1;
             continue;
         }
-        let Some(close) = text.get(start + 2..).and_then(|rest| rest.find("}}")) else {
+        let Some(close) = bytes
+            .get(start + 2..)
+            .and_then(|rest| memmem::find(rest, b"}}"))
+        else {
             break;
         };
         let inner_end = start + 2 + close;
@@ -69,7 +73,7 @@ fn scan(text: &str, item_fields: bool) -> Vec<VarRef> {
             i = inner_end + 2;
             continue;
         }
-        if let Some(last) = inner.rfind("{{") {
+        if let Some(last) = memmem::rfind(inner.as_bytes(), b"{{") {
             // Not a tag: every `{{` before the last inner one would end at the same `}}`.
             i = start + 2 + last;
             continue;

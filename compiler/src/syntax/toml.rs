@@ -38,8 +38,13 @@ struct Table {
     span: Span,
     origin: Origin,
     entries: Vec<(String, Span, Value)>,
-    index: HashMap<String, usize>,
+    /// Key -> entry, built once a table is big enough that a scan would cost more
+    /// than hashing (most formula tables hold a handful of keys).
+    index: Option<HashMap<String, usize>>,
 }
+
+/// Tables with more entries than this get a hash index.
+const SCAN_LIMIT: usize = 12;
 
 #[derive(Debug)]
 enum Value {
@@ -59,27 +64,53 @@ impl Table {
             span,
             origin,
             entries: Vec::new(),
-            index: HashMap::new(),
+            index: None,
+        }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|e| e.0 == key),
         }
     }
 
     fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        let i = *self.index.get(key)?;
+        let i = self.position(key)?;
         self.entries.get_mut(i).map(|e| &mut e.2)
-    }
-
-    fn key_span(&self, key: &str) -> Option<Span> {
-        self.index
-            .get(key)
-            .and_then(|&i| self.entries.get(i))
-            .map(|e| e.1)
     }
 
     fn insert(&mut self, key: String, span: Span, value: Value) -> &mut Value {
         let i = self.entries.len();
-        self.index.insert(key.clone(), i);
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key.clone(), i);
+            }
+            None if i >= SCAN_LIMIT => {
+                let mut index: HashMap<String, usize> = self
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .map(|(j, e)| (e.0.clone(), j))
+                    .collect();
+                index.insert(key.clone(), i);
+                self.index = Some(index);
+            }
+            None => {}
+        }
         self.entries.push((key, span, value));
         &mut self.entries[i].2
+    }
+
+    /// The entry at `key`, created by `make` when missing; its index.
+    fn entry(&mut self, key: &str, span: Span, make: impl FnOnce() -> Value) -> usize {
+        match self.position(key) {
+            Some(i) => i,
+            None => {
+                self.insert(key.to_owned(), span, make());
+                self.entries.len() - 1
+            }
+        }
     }
 }
 
@@ -241,20 +272,16 @@ impl<'s> Builder<'s> {
     /// of an array of tables stands for the array. `None` when a value blocks the way
     /// (the error is reported).
     fn table_at(&mut self, path: &[(String, Span)], create: Origin) -> Option<&mut Table> {
-        let mut errors = Vec::new();
         let mut table = &mut self.root;
         for (key, span) in path {
-            if table.get_mut(key).is_none() {
-                table.insert(key.clone(), *span, Value::Table(Table::new(*span, create)));
-            }
-            let first = table.key_span(key);
-            let next = match table.get_mut(key) {
-                Some(Value::Table(t)) if t.origin != Origin::Inline => Some(t),
-                Some(Value::Array {
+            let i = table.entry(key, *span, || Value::Table(Table::new(*span, create)));
+            let next = match &mut table.entries[i].2 {
+                Value::Table(t) if t.origin != Origin::Inline => Some(t),
+                Value::Array {
                     items,
                     of_tables: true,
                     ..
-                }) => match items.last_mut() {
+                } => match items.last_mut() {
                     Some(Value::Table(t)) => Some(t),
                     _ => None,
                 },
@@ -263,12 +290,11 @@ impl<'s> Builder<'s> {
             match next {
                 Some(t) => table = t,
                 None => {
-                    errors.push(SyntaxError {
+                    self.errors.push(SyntaxError {
                         span: *span,
                         message: format!("`{key}` is already a value and cannot hold keys"),
-                        help: first.map(|_| String::from("a key can be defined only once")),
+                        help: Some(String::from("a key can be defined only once")),
                     });
-                    self.errors.extend(errors);
                     return None;
                 }
             }
@@ -283,11 +309,12 @@ impl<'s> Builder<'s> {
             return;
         };
         let (last, last_span) = (last.clone(), *last_span);
-        let dotted = keys
-            .iter()
-            .map(|k| k.0.as_str())
-            .collect::<Vec<_>>()
-            .join(".");
+        let dotted = || {
+            keys.iter()
+                .map(|k| k.0.as_str())
+                .collect::<Vec<_>>()
+                .join(".")
+        };
         let mut problem = None;
         if let Some(parent) = self.table_at(prefix, Origin::Implicit) {
             match (parent.get_mut(&last), array) {
@@ -314,7 +341,7 @@ impl<'s> Builder<'s> {
                     t.span = header_span;
                 }
                 (Some(Value::Table(_)), false) => {
-                    problem = Some(format!("table `[{dotted}]` is defined more than once"));
+                    problem = Some(format!("table `[{}]` is defined more than once", dotted()));
                 }
                 (
                     Some(Value::Array {
@@ -328,11 +355,12 @@ impl<'s> Builder<'s> {
                 }
                 (Some(_), true) => {
                     problem = Some(format!(
-                        "`{dotted}` is already a value, not an array of tables"
+                        "`{}` is already a value, not an array of tables",
+                        dotted()
                     ));
                 }
                 (Some(_), false) => {
-                    problem = Some(format!("`{dotted}` is already a value, not a table"));
+                    problem = Some(format!("`{}` is already a value, not a table", dotted()));
                 }
             }
         }
@@ -364,11 +392,14 @@ impl<'s> Builder<'s> {
                 if keys.is_empty() {
                     return;
                 }
-                let current = self.current.clone();
+                let current = std::mem::take(&mut self.current);
                 let mut errors = Vec::new();
                 if let Some(table) = self.table_at(&current, Origin::Implicit) {
                     insert_path(table, &keys, value, &mut errors);
                 }
+                self.current = current;
+                self.keys = keys;
+                self.keys.clear();
                 self.errors.extend(errors);
             }
         }
@@ -414,15 +445,11 @@ fn insert_path(
     };
     let mut table = table;
     for (key, span) in prefix {
-        if table.get_mut(key).is_none() {
-            table.insert(
-                key.clone(),
-                *span,
-                Value::Table(Table::new(*span, Origin::Dotted)),
-            );
-        }
-        match table.get_mut(key) {
-            Some(Value::Table(t)) if t.origin != Origin::Inline => table = t,
+        let i = table.entry(key, *span, || {
+            Value::Table(Table::new(*span, Origin::Dotted))
+        });
+        match &mut table.entries[i].2 {
+            Value::Table(t) if t.origin != Origin::Inline => table = t,
             _ => {
                 errors.push(SyntaxError {
                     span: *span,
@@ -433,8 +460,7 @@ fn insert_path(
             }
         }
     }
-    if let Some(first) = table.key_span(last) {
-        let _ = first;
+    if table.position(last).is_some() {
         errors.push(SyntaxError {
             span: *last_span,
             message: format!("duplicate key `{last}`"),
