@@ -10,14 +10,8 @@ use crate::model::{StepList, Text};
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     let f = cx.formula;
-    let inherited: Vec<&str> = cx.inherited.steps.iter().map(|s| s.id.as_str()).collect();
     for (list, steps) in f.step_lists() {
-        let inh = if list == StepList::Steps {
-            inherited.clone()
-        } else {
-            Vec::new()
-        };
-        let scope = Scope::new(steps, list, inh);
+        let scope = cx.scope(list);
         walk_list(steps, list, &mut |s, p| {
             if let Some(c) = &s.condition
                 && let Err(e) = parse_step_condition(&c.value)
@@ -37,7 +31,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             }
             if let Some(u) = s.loop_spec.as_ref().and_then(|l| l.until.as_ref()) {
                 // A loop's condition may name its own body steps.
-                runtime(&scope, p.segs, "loop `until`", u, out);
+                runtime(scope, p.segs, "loop `until`", u, out);
             }
         });
         if list == StepList::Steps
@@ -45,7 +39,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         {
             for g in &c.gate {
                 if let Some(cond) = &g.condition {
-                    runtime(&scope, &[], "gate condition", cond, out);
+                    runtime(scope, &[], "gate condition", cond, out);
                 }
             }
         }

@@ -5,12 +5,12 @@ use super::{CheckCx, walk_list};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Step, Text};
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     for (list, steps) in cx.formula.step_lists() {
         // One graph per namespace (the top level, each loop body).
-        let mut graphs: HashMap<super::Namespace, Graph<'_>> = HashMap::new();
+        let mut graphs: HashMap<super::Namespace, Graph<'_>> = HashMap::default();
         let mut order: Vec<super::Namespace> = Vec::new();
         walk_list(steps, list, &mut |s, p| {
             let Some(id) = &s.id else { return };
@@ -32,18 +32,18 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
 
 #[derive(Default)]
 struct Graph<'a> {
-    graph: DiGraph<String, ()>,
-    index: HashMap<String, NodeIndex>,
+    graph: DiGraph<&'a str, ()>,
+    index: HashMap<&'a str, NodeIndex>,
     steps: HashMap<NodeIndex, &'a Step>,
 }
 
 impl<'a> Graph<'a> {
-    fn node(&mut self, id: &str) -> NodeIndex {
+    fn node(&mut self, id: &'a str) -> NodeIndex {
         if let Some(&n) = self.index.get(id) {
             return n;
         }
-        let n = self.graph.add_node(id.to_owned());
-        self.index.insert(id.to_owned(), n);
+        let n = self.graph.add_node(id);
+        self.index.insert(id, n);
         n
     }
 
@@ -58,7 +58,7 @@ impl<'a> Graph<'a> {
         let mut edges = Vec::new();
         for (&n, s) in &self.steps {
             for d in s.deps() {
-                if let Some(&m) = self.index.get(&d.value)
+                if let Some(&m) = self.index.get(d.value.as_str())
                     && self.steps.contains_key(&m)
                 {
                     edges.push((n, m));
@@ -85,8 +85,8 @@ impl<'a> Graph<'a> {
             let Some(t) = self.edge_text(first, next) else {
                 continue;
             };
-            let mut names: Vec<&str> = cycle.iter().map(|n| self.graph[*n].as_str()).collect();
-            names.push(&self.graph[first]);
+            let mut names: Vec<&str> = cycle.iter().map(|n| self.graph[*n]).collect();
+            names.push(self.graph[first]);
             let mut d = Diagnostic::new(
                 Code::DependencyCycle,
                 t.span,
@@ -133,8 +133,8 @@ impl<'a> Graph<'a> {
             return vec![start];
         }
         // BFS inside the component from `start` back to `start`.
-        let inside: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
-        let mut prev: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let inside: rustc_hash::FxHashSet<NodeIndex> = scc.iter().copied().collect();
+        let mut prev: HashMap<NodeIndex, NodeIndex> = HashMap::default();
         let mut queue = std::collections::VecDeque::from([start]);
         let mut closing = None;
         'bfs: while let Some(n) = queue.pop_front() {

@@ -29,6 +29,31 @@ pub struct CheckCx<'a> {
     pub inherited: &'a Inheritance,
     /// Look up another formula by name.
     pub lookup: &'a dyn Fn(&str) -> Option<FormulaInfo>,
+    /// The ids visible in each step list, built once for the rules that resolve references.
+    scopes: std::cell::OnceCell<Vec<(StepList, step_refs::Scope<'a>)>>,
+}
+
+impl<'a> CheckCx<'a> {
+    /// The ids of step list `list` by namespace (inherited ids in the top one of `steps`).
+    pub(crate) fn scope(&self, list: StepList) -> &step_refs::Scope<'a> {
+        let all = self.scopes.get_or_init(|| {
+            self.formula
+                .step_lists()
+                .into_iter()
+                .map(|(l, steps)| {
+                    let inherited = self
+                        .inherited
+                        .steps
+                        .iter()
+                        .filter(|_| l == StepList::Steps)
+                        .map(|s| s.id.as_str());
+                    (l, step_refs::Scope::new(steps, l, inherited))
+                })
+                .collect()
+        });
+        let i = all.iter().position(|(l, _)| *l == list).unwrap_or(0);
+        &all[i].1
+    }
 }
 
 /// Run every rule over `formula`, appending to `out`.
@@ -42,6 +67,7 @@ pub fn check_formula(
         formula,
         inherited,
         lookup,
+        scopes: std::cell::OnceCell::new(),
     };
     out.extend(inherited.diagnostics.iter().cloned());
     required_fields::run(&cx, out);

@@ -8,11 +8,11 @@
 use super::{CheckCx, StepPath, walk_list};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Step, Text};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     for (list, steps) in cx.formula.step_lists() {
-        let mut namespaces: HashMap<super::Namespace, HashMap<&str, &Text>> = HashMap::new();
+        let mut namespaces: HashMap<super::Namespace, HashMap<&str, &Text>> = HashMap::default();
         walk_list(steps, list, &mut |s: &Step, p: &StepPath| {
             let Some(id) = &s.id else { return };
             let ns = p.namespace();

@@ -85,28 +85,22 @@ fn check_text(scope: &Scope<'_>, ns: &[Seg], what: &str, t: &Text, out: &mut Vec
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     let f = cx.formula;
-    let inherited: Vec<&str> = cx.inherited.steps.iter().map(|s| s.id.as_str()).collect();
     let mut steps_scope = None;
     for (list, steps) in f.step_lists() {
-        let inh = if list == StepList::Steps {
-            inherited.clone()
-        } else {
-            Vec::new()
-        };
-        let scope = Scope::new(steps, list, inh);
+        let scope = cx.scope(list);
         walk_list(steps, list, &mut |s: &Step, p: &StepPath| {
             let ns = p.namespace();
             for d in &s.depends_on {
-                check_text(&scope, &ns, "depends_on references", d, out);
+                check_text(scope, &ns, "depends_on references", d, out);
             }
             for d in &s.needs {
-                check_text(&scope, &ns, "needs references", d, out);
+                check_text(scope, &ns, "needs references", d, out);
             }
             if let Some(w) = &s.waits_for
                 && let Ok(WaitsFor::ChildrenOf { step, step_range }) = parse_waits_for(&w.value)
             {
                 check_ref(
-                    &scope,
+                    scope,
                     &ns,
                     "waits_for references",
                     &step,
@@ -134,23 +128,23 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             ("before_step references", &b.before_step),
         ] {
             if let Some(t) = t {
-                check_text(&scope, &[], what, t, out);
+                check_text(scope, &[], what, t, out);
             }
         }
     }
     for b in &c.branch {
         for t in b.from.iter().chain(b.steps.iter()).chain(b.join.iter()) {
-            check_text(&scope, &[], "branch references", t, out);
+            check_text(scope, &[], "branch references", t, out);
         }
     }
     for g in &c.gate {
         if let Some(t) = &g.before {
-            check_text(&scope, &[], "gate rule references", t, out);
+            check_text(scope, &[], "gate rule references", t, out);
         }
     }
     for r in &c.expand {
         if let Some(t) = &r.selector {
-            check_text(&scope, &[], "expand targets", t, out);
+            check_text(scope, &[], "expand targets", t, out);
         }
     }
 }
