@@ -6,6 +6,7 @@
 //! relative to that string, so the caller can shift them into the file.
 
 pub mod condition;
+pub mod duration;
 pub mod glob;
 pub mod placeholder;
 pub mod range;

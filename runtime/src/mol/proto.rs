@@ -6,6 +6,7 @@
 //! [`super::pour`] prefixes them with the new root's id.
 
 use gtc::cook::{RStep, Resolved};
+use gtc::expr::duration::parse_duration;
 use gtc::expr::waits_for::{WaitsFor, parse_waits_for};
 use std::collections::HashMap;
 
@@ -97,7 +98,11 @@ pub fn build(r: &Resolved, title: Option<&str>, desc: Option<&str>) -> Proto {
                 priority: 2,
                 await_type: Some(kind),
                 await_id: target,
-                timeout: gate.timeout.as_deref().and_then(duration_ns),
+                timeout: gate
+                    .timeout
+                    .as_deref()
+                    .and_then(parse_duration)
+                    .and_then(|n| i64::try_from(n).ok()),
                 ..ProtoIssue::default()
             });
             p.edges.push(ProtoEdge {
@@ -188,55 +193,5 @@ fn step_issue(step: &RStep, rel: &str) -> ProtoIssue {
             step.source.file, step.source.line, step.source.path
         )),
         ..ProtoIssue::default()
-    }
-}
-
-/// A Go-style duration (`30m`, `1h30m`, `45s`, `500ms`, `2h`) in nanoseconds.
-pub fn duration_ns(text: &str) -> Option<i64> {
-    let mut total: i64 = 0;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let value: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let scale: f64 = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total = total.checked_add((value * scale) as i64)?;
-    }
-    Some(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::duration_ns;
-
-    #[test]
-    fn durations() {
-        assert_eq!(duration_ns("30m"), Some(1_800_000_000_000));
-        assert_eq!(duration_ns("1h30m"), Some(5_400_000_000_000));
-        assert_eq!(duration_ns("500ms"), Some(500_000_000));
-        assert_eq!(duration_ns("1.5s"), Some(1_500_000_000));
-        assert_eq!(duration_ns("soon"), None);
-        assert_eq!(duration_ns("10"), None);
-        assert_eq!(duration_ns(""), None);
     }
 }
