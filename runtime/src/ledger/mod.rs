@@ -18,6 +18,7 @@ pub mod store;
 pub mod time;
 
 use crate::error::{Error, Result};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,6 +33,11 @@ pub const JSONL: &str = "issues.jsonl";
 const DB: &str = "beads.db";
 const CONFIG: &str = "config.toml";
 const GITIGNORE: &str = "# gt: the working database and local-only state stay out of git\nbeads.db\nbeads.db-*\n*.tmp\n";
+
+/// How long a command waits for other writers before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The WAL size past which a write checkpoints and truncates it.
+const WAL_LIMIT: u64 = 1 << 20;
 
 /// An open ledger.
 pub struct Ledger {
@@ -96,7 +102,12 @@ impl Ledger {
         })?;
         let path = dir.join(DB);
         let conn = Connection::open(&path)?;
-        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Keep the WAL when the last connection closes: no checkpoint (two fsyncs) on
+        // close and no new WAL (its header and directory fsynced) in the next command,
+        // so a write command costs one fsync, not five. The WAL is checkpointed and
+        // truncated by the write that takes it past WAL_LIMIT (see `write`).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
@@ -131,7 +142,25 @@ impl Ledger {
             f(&t)?
         };
         tx.commit()?;
+        self.trim_wal();
         Ok(value)
+    }
+
+    /// Checkpoint the WAL into the database and truncate it once it is past
+    /// [`WAL_LIMIT`]. Every command opens the database afresh, and the first connection
+    /// reads the whole WAL (SQLite's recovery), forgetting how much of it was already
+    /// checkpointed; left to SQLite's auto-checkpoint alone, a WAL past 1000 pages would
+    /// be re-copied by every write. Best effort: the commit is already durable, and a
+    /// checkpoint kept waiting by other processes is retried by the next write.
+    fn trim_wal(&self) {
+        let wal = self.dir.join(format!("{DB}-wal"));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_LIMIT) {
+            let _ = self.conn.busy_timeout(Duration::from_millis(100));
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
+        }
     }
 
     /// Run `f` on a consistent snapshot.
@@ -193,4 +222,47 @@ pub fn write_atomic(path: &Path, text: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         Error::io(path, e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(n: usize) -> Issue {
+        Issue {
+            id: format!("t-{n:05}"),
+            title: format!("issue {n} {}", "x".repeat(400)),
+            created_at: time::now(),
+            updated_at: time::now(),
+            ..Issue::default()
+        }
+    }
+
+    #[test]
+    fn a_large_write_leaves_a_short_wal_and_survives_reopening() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let wal = tmp.path().join(DIR).join(format!("{DB}-wal"));
+        let mut ledger = Ledger::init(tmp.path(), "t", "test").unwrap_or_else(|e| panic!("{e}"));
+        let issues: Vec<Issue> = (0..5000).map(issue).collect();
+        ledger
+            .write(|tx| tx.put_many(&issues))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert!(len <= WAL_LIMIT, "the WAL is {len} bytes after the write");
+        // Small writes after it leave the WAL in place (no checkpoint on close) ...
+        for n in 5000..5010 {
+            ledger
+                .write(|tx| tx.put(&issue(n)))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        drop(ledger);
+        assert!(std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0));
+        // ... and the next opener reads them from it.
+        let mut again =
+            Ledger::open_dir(tmp.path().join(DIR), "test").unwrap_or_else(|e| panic!("{e}"));
+        let n = again
+            .read(|tx| Ok(tx.all()?.len()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, 5010);
+    }
 }
