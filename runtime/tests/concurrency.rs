@@ -201,10 +201,12 @@ fn sixteen_workers_claim_and_close_each_step_exactly_once() {
         assert_eq!(i["status"], "closed", "{}", i["id"]);
         if i["id"] != root.as_str() {
             let who = i["assignee"].as_str().unwrap();
-            assert!(tallies[who[1..].parse::<usize>().unwrap()]
-                .claimed
-                .iter()
-                .any(|c| *c == i["id"]));
+            assert!(
+                tallies[who[1..].parse::<usize>().unwrap()]
+                    .claimed
+                    .iter()
+                    .any(|c| *c == i["id"])
+            );
         }
     }
     let root_issue = all.iter().find(|i| i["id"] == root.as_str()).unwrap();

@@ -1,6 +1,7 @@
 //! Crash test: thousands of ledger operations run by the real `gt` binary, hundreds of
-//! them killed with SIGKILL at a random moment (0-15 ms after the spawn, so kills land
-//! in start-up, mid-transaction, mid-fsync and mid-`issues.jsonl` rewrite alike).
+//! them killed with SIGKILL at a random moment (0-15 ms after the spawn, or up to the
+//! command's usual run time when that is longer, so kills land in start-up,
+//! mid-transaction, mid-fsync and mid-`issues.jsonl` rewrite alike).
 //!
 //! The harness keeps a model of what it knows happened: an operation counts as done when
 //! its process exited 0 and printed its `--json` result (or was killed after printing
@@ -78,6 +79,9 @@ fn formula() -> String {
     s
 }
 
+/// A database row: id, status, priority, issue_type, assignee, blocked, record.
+type Row = (String, String, i64, String, Option<String>, bool, String);
+
 /// How one operation ended.
 enum End {
     /// Exit 0 with its JSON output.
@@ -93,6 +97,8 @@ struct Harness {
     rng: Rng,
     kills: usize,
     kills_after_commit: usize,
+    /// How long each command (by its first argument) usually takes.
+    usual: HashMap<String, Duration>,
 }
 
 impl Harness {
@@ -111,7 +117,13 @@ impl Harness {
     /// Run `gt args`, perhaps killing it after a random delay.
     fn op(&mut self, args: &[&str]) -> End {
         let kill = self.rng.below(1000) < KILL_PER_MILLE;
-        let delay = Duration::from_micros(self.rng.below(MAX_KILL_DELAY_US + 1));
+        // 0-15 ms; for a command that usually takes longer (a flush of thousands of
+        // issues in a debug build), up to its usual time, so its write phase at the end
+        // is hit too.
+        let usual = self.usual.get(args[0]).copied().unwrap_or_default();
+        let max_us = (MAX_KILL_DELAY_US).max(usual.as_micros() as u64 * 11 / 10);
+        let delay = Duration::from_micros(self.rng.below(max_us + 1));
+        let spawned = Instant::now();
         let mut child = self.gt(args).spawn().unwrap();
         let out: Output = if kill {
             let start = Instant::now();
@@ -120,12 +132,19 @@ impl Harness {
                 if child.try_wait().unwrap().is_some() {
                     break;
                 }
-                std::thread::sleep(Duration::from_micros(200).min(delay - start.elapsed()));
+                std::thread::sleep(
+                    Duration::from_micros(200).min(delay.saturating_sub(start.elapsed())),
+                );
             }
             let _ = child.kill();
             child.wait_with_output().unwrap()
         } else {
-            child.wait_with_output().unwrap()
+            let out = child.wait_with_output().unwrap();
+            // A moving average of how long the command takes when left alone.
+            let took = spawned.elapsed();
+            let avg = self.usual.entry(args[0].to_owned()).or_insert(took);
+            *avg = (*avg * 7 + took) / 8;
+            out
         };
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -220,6 +239,7 @@ fn import_file(dir: &Path, n: usize) -> (PathBuf, Vec<String>) {
 }
 
 /// `issues.jsonl` is whole: every line a record with its newline. Returns its ids.
+#[track_caller]
 fn check_jsonl(path: &Path) -> BTreeSet<String> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return BTreeSet::new();
@@ -254,6 +274,7 @@ fn kill_nine_never_leaves_a_partial_write() {
         rng: Rng(seed | 1),
         kills: 0,
         kills_after_commit: 0,
+        usual: HashMap::new(),
     };
     let init = h.gt(&["init", "--prefix", "t"]).output().unwrap();
     assert!(init.status.success(), "{init:?}");
@@ -262,24 +283,24 @@ fn kill_nine_never_leaves_a_partial_write() {
     std::fs::write(formulas.join("crash-mol.formula.toml"), formula()).unwrap();
 
     let mut m = Model::default();
-    let mut counts: HashMap<&'static str, (usize, usize)> = HashMap::new();
+    let mut counts: HashMap<&'static str, (usize, usize, Duration)> = HashMap::new();
     let mut ops = 0;
     while (ops < MIN_OPS || h.kills < KILLS) && ops < MAX_OPS {
         ops += 1;
         let roll = h.rng.below(100);
         let kind: &'static str = match roll {
             _ if m.plain.len() < 5 => "create",
-            0..=21 => "create",
-            22..=35 => "update",
-            36..=47 => "claim",
-            48..=67 => "close",
-            68..=75 => "pour",
-            76..=85 => "dep",
-            86..=93 => "flush",
+            0..=23 => "create",
+            24..=38 => "update",
+            39..=52 => "claim",
+            53..=74 => "close",
+            75..=82 => "pour",
+            83..=91 => "dep",
+            92..=96 => "flush",
             _ => "import",
         };
-        let tally = counts.entry(kind).or_default();
-        tally.0 += 1;
+        counts.entry(kind).or_default().0 += 1;
+        let op_started = Instant::now();
         let done = match kind {
             "create" => {
                 let title = format!("issue {ops}");
@@ -337,7 +358,12 @@ fn kill_nine_never_leaves_a_partial_write() {
                     let mi = h.rng.below(m.mols.len() as u64) as usize;
                     let c = h.rng.below((STEPS / CHAIN) as u64) as usize;
                     let next = m.mols[mi].1[c];
-                    (next < CHAIN).then(|| (format!("{}.s{:02}", m.mols[mi].0, c * CHAIN + next), Some((mi, c))))
+                    (next < CHAIN).then(|| {
+                        (
+                            format!("{}.s{:02}", m.mols[mi].0, c * CHAIN + next),
+                            Some((mi, c)),
+                        )
+                    })
                 } else {
                     m.any_id(&mut h.rng).map(|id| (id, None))
                 };
@@ -386,7 +412,7 @@ fn kill_nine_never_leaves_a_partial_write() {
                 End::Done(_) => {
                     m.flushes += 1;
                     // Right after a flush, the file holds every issue known to exist.
-                    if m.flushes % 4 == 1 {
+                    if m.flushes % 8 == 1 {
                         let ids = check_jsonl(&dir.join(".beads/issues.jsonl"));
                         for id in &m.plain {
                             assert!(ids.contains(id), "flushed issues.jsonl lacks {id}");
@@ -397,12 +423,21 @@ fn kill_nine_never_leaves_a_partial_write() {
                     }
                     true
                 }
-                _ => false,
+                End::Killed => {
+                    // A flush killed at any moment leaves the old file or the new one,
+                    // whole (checked before any other command can rewrite it).
+                    check_jsonl(&dir.join(".beads/issues.jsonl"));
+                    false
+                }
+                End::Refused(e) => panic!("seed {seed}: gt flush refused: {e}"),
             },
             _ => {
                 let n = m.imports.len();
                 let (path, ids) = import_file(&imports_dir, n);
-                let done = matches!(h.op(&["import", path.to_str().unwrap(), "--json"]), End::Done(_));
+                let done = matches!(
+                    h.op(&["import", path.to_str().unwrap(), "--json"]),
+                    End::Done(_)
+                );
                 if done {
                     m.plain.extend(ids.iter().cloned());
                 }
@@ -410,8 +445,10 @@ fn kill_nine_never_leaves_a_partial_write() {
                 done
             }
         };
+        let tally = counts.get_mut(kind).unwrap();
+        tally.2 += op_started.elapsed();
         if done {
-            counts.get_mut(kind).unwrap().1 += 1;
+            tally.1 += 1;
         }
     }
     let ran_for = started.elapsed();
@@ -435,6 +472,8 @@ fn kill_nine_never_leaves_a_partial_write() {
             .unwrap_or_else(|e| panic!("seed {seed}: export line is not JSON ({e}): {line}"));
         exported.insert(v["id"].as_str().unwrap().to_owned(), v);
     }
+    // The git-facing file as the last operation left it is whole.
+    check_jsonl(&dir.join(".beads/issues.jsonl"));
     for args in [&["list", "--json"][..], &["ready", "--json"], &["flush"]] {
         let out = h.gt(args).output().unwrap();
         assert!(out.status.success(), "seed {seed}: gt {args:?}: {out:?}");
@@ -443,7 +482,10 @@ fn kill_nine_never_leaves_a_partial_write() {
     let status = |id: &str| exported[id]["status"].as_str().unwrap().to_owned();
     // Done operations have their effect.
     for id in &m.plain {
-        assert!(exported.contains_key(id), "seed {seed}: {id} was created but is gone");
+        assert!(
+            exported.contains_key(id),
+            "seed {seed}: {id} was created but is gone"
+        );
     }
     for id in &m.closed {
         assert_eq!(status(id), "closed", "seed {seed}: {id} was closed");
@@ -477,11 +519,18 @@ fn kill_nine_never_leaves_a_partial_write() {
             roots += 1;
             let steps = exported
                 .keys()
-                .filter(|k| k.strip_prefix(id.as_str()).is_some_and(|r| r.starts_with('.')))
+                .filter(|k| {
+                    k.strip_prefix(id.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+                })
                 .count();
             assert_eq!(steps, STEPS, "seed {seed}: molecule {id} has {steps} steps");
             if (0..STEPS).all(|i| status(&format!("{id}.s{i:02}")) == "closed") {
-                assert_eq!(status(id), "closed", "seed {seed}: {id} is complete but open");
+                assert_eq!(
+                    status(id),
+                    "closed",
+                    "seed {seed}: {id} is complete but open"
+                );
             }
         }
     }
@@ -503,9 +552,17 @@ fn kill_nine_never_leaves_a_partial_write() {
             let mut stmt = conn.prepare(
                 "SELECT id, status, priority, issue_type, assignee, blocked, record FROM issues",
             )?;
-            let rows: Vec<(String, String, i64, String, Option<String>, bool, String)> = stmt
+            let rows: Vec<Row> = stmt
                 .query_map([], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut edges: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
@@ -538,7 +595,10 @@ fn kill_nine_never_leaves_a_partial_write() {
                 }
             }
             assert!(edges.is_empty(), "seed {seed}: edge rows of missing issues");
-            assert!(bad_flags.is_empty(), "seed {seed}: stale blocked flags: {bad_flags:?}");
+            assert!(
+                bad_flags.is_empty(),
+                "seed {seed}: stale blocked flags: {bad_flags:?}"
+            );
             Ok(rows.len())
         })
         .unwrap();
@@ -546,7 +606,10 @@ fn kill_nine_never_leaves_a_partial_write() {
     // The git-facing file is whole and names only issues in the ledger.
     let jsonl = check_jsonl(&dir.join(".beads/issues.jsonl"));
     for id in &jsonl {
-        assert!(exported.contains_key(id), "seed {seed}: issues.jsonl names unknown {id}");
+        assert!(
+            exported.contains_key(id),
+            "seed {seed}: issues.jsonl names unknown {id}"
+        );
     }
 
     let mut kinds: Vec<_> = counts.into_iter().collect();
@@ -558,7 +621,10 @@ fn kill_nine_never_leaves_a_partial_write() {
         h.kills_after_commit,
         exported.len()
     );
-    for (k, (tried, ok)) in kinds {
-        eprintln!("  {k:<7} {tried:>5} run, {ok:>5} known done");
+    for (k, (tried, ok, took)) in kinds {
+        eprintln!(
+            "  {k:<7} {tried:>5} run, {ok:>5} known done, {:>5.1} s",
+            took.as_secs_f64()
+        );
     }
 }
