@@ -35,7 +35,7 @@ const GT: &str = env!("CARGO_BIN_EXE_gt");
 /// SIGKILLs that must land (the process died of the signal, not of old age).
 const KILLS: usize = 200;
 /// Operations to run at least.
-const MIN_OPS: usize = 2500;
+const MIN_OPS: usize = 2000;
 /// Give up (and fail) past this many operations without enough kills.
 const MAX_OPS: usize = 6000;
 /// Chance (per mille) that an operation gets a kill scheduled.
