@@ -200,9 +200,9 @@ pub fn show(a: ShowArgs, ctx: &Ctx) -> Result<()> {
 
 pub fn list(a: ListArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
-    let mut issues = ledger.read(|tx| {
+    let mut records = ledger.read(|tx| {
         let under = a.mol.as_deref().map(|m| tx.resolve(m)).transpose()?;
-        tx.list(&Filter {
+        tx.list_records(&Filter {
             statuses: a.status.clone(),
             types: a.types.clone(),
             assignee: a.assignee.clone(),
@@ -213,9 +213,21 @@ pub fn list(a: ListArgs, ctx: &Ctx) -> Result<()> {
         })
     })?;
     if let Some(n) = a.limit {
-        issues.truncate(n);
+        records.truncate(n);
     }
-    output::issues(ctx.json, &issues, "no issues")
+    if ctx.json {
+        let texts: Vec<String> = records.into_iter().map(|(_, r)| r).collect();
+        return output::records_json(&texts);
+    }
+    let issues = records
+        .iter()
+        .map(|(id, text)| {
+            serde_json::from_str(text).map_err(|e| {
+                Error::Invalid(format!("ledger database: record `{id}` does not decode: {e}"))
+            })
+        })
+        .collect::<Result<Vec<Issue>>>()?;
+    output::issues_text(&issues, "no issues")
 }
 
 pub fn update(a: UpdateArgs, ctx: &Ctx) -> Result<()> {

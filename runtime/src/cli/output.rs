@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::ledger::Issue;
-use crate::ledger::record::to_line;
+use crate::ledger::record::json_record;
 use serde::Serialize;
 use std::io::Write;
 
@@ -27,20 +27,24 @@ pub fn issues_json(issues: &[Issue]) -> Result<()> {
     emit(&text)
 }
 
-/// An issue as a `--json` record: the JSONL record, with `dependencies` always present.
+/// An issue as a `--json` record (see [`json_record`]).
 pub fn record_line(issue: &Issue) -> String {
-    #[derive(Serialize)]
-    struct JsonRecord<'a> {
-        #[serde(flatten)]
-        issue: &'a Issue,
-        /// `[]` when the record has no edges (the record then omits the key).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        dependencies: Option<[u8; 0]>,
+    json_record(issue)
+}
+
+/// Print stored records (already in `--json` form) as a JSON array, without decoding.
+pub fn records_json(records: &[String]) -> Result<()> {
+    let mut text = String::with_capacity(records.iter().map(|r| r.len() + 2).sum::<usize>() + 4);
+    text.push('[');
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push('\n');
+        text.push_str(r);
     }
-    to_line(&JsonRecord {
-        issue,
-        dependencies: issue.dependencies.is_empty().then_some([]),
-    })
+    text.push_str(if records.is_empty() { "]" } else { "\n]" });
+    emit(&text)
 }
 
 /// One line for an issue: `id  P2  open         task     title`.
@@ -69,15 +73,6 @@ pub fn issues_text(issues: &[Issue], empty: &str) -> Result<()> {
         text.push('\n');
     }
     emit(text.trim_end_matches('\n'))
-}
-
-/// Print issues as JSON or text, as asked.
-pub fn issues(json_out: bool, issues: &[Issue], empty: &str) -> Result<()> {
-    if json_out {
-        issues_json(issues)
-    } else {
-        issues_text(issues, empty)
-    }
 }
 
 /// Write `text` and a newline to stdout; a closed pipe is not an error.

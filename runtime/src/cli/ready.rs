@@ -4,7 +4,7 @@
 use super::{Ctx, output};
 use crate::error::Result;
 use crate::ledger::blocked::{Blocker, blockers, own_reasons};
-use crate::ledger::ready::{ReadyQuery, ready};
+use crate::ledger::ready::{ReadyQuery, ready, ready_records};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -30,19 +30,27 @@ pub struct WhyArgs {
 
 pub fn ready_cmd(a: ReadyArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
-    let issues = ledger.read(|tx| {
+    let json = ctx.json;
+    let (records, issues) = ledger.read(|tx| {
         let mol = a.mol.as_deref().map(|m| tx.resolve(m)).transpose()?;
-        ready(
-            tx,
-            &ReadyQuery {
-                mol,
-                limit: a.limit,
-                assignee: a.assignee.clone(),
-                include_ephemeral: a.include_wisps,
-            },
-        )
+        let q = ReadyQuery {
+            mol,
+            limit: a.limit,
+            assignee: a.assignee.clone(),
+            include_ephemeral: a.include_wisps,
+        };
+        // JSON prints the stored records as they are; text needs the fields.
+        if json {
+            Ok((ready_records(tx, &q)?, Vec::new()))
+        } else {
+            Ok((Vec::new(), ready(tx, &q)?))
+        }
     })?;
-    output::issues(ctx.json, &issues, "nothing is ready")
+    if json {
+        let texts: Vec<String> = records.into_iter().map(|(_, r)| r).collect();
+        return output::records_json(&texts);
+    }
+    output::issues_text(&issues, "nothing is ready")
 }
 
 pub fn why(a: WhyArgs, ctx: &Ctx) -> Result<()> {

@@ -23,22 +23,40 @@ pub struct ReadyQuery {
 
 /// The ready issues.
 pub fn ready(tx: &Tx, q: &ReadyQuery) -> Result<Vec<Issue>> {
+    let mut out = Vec::new();
+    for (id, text) in ready_records(tx, q)? {
+        let issue: Issue = serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("ledger database: record `{id}`: {e}")))?;
+        debug_assert!(is_ready(tx, &issue).unwrap_or(true));
+        out.push(issue);
+    }
+    Ok(out)
+}
+
+/// The ready issues as stored records (id, `--json` text), without decoding them.
+pub fn ready_records(tx: &Tx, q: &ReadyQuery) -> Result<Vec<(String, String)>> {
     let scope: Option<HashSet<String>> = match &q.mol {
         Some(m) => Some(tx.subtree(m)?.into_iter().collect()),
         None => None,
     };
     let types: Vec<String> = NOT_WORK_TYPES.iter().map(|t| format!("'{t}'")).collect();
     let mut sql = format!(
-        "SELECT id, record FROM issues WHERE status = 'open' AND blocked = 0 AND pinned = 0 \
-         AND template = 0 AND issue_type NOT IN ({})",
+        "SELECT id, record, defer_until FROM issues WHERE status = 'open' AND blocked = 0 \
+         AND pinned = 0 AND template = 0 AND issue_type NOT IN ({})",
         types.join(", ")
     );
     if !(q.include_ephemeral || q.mol.is_some()) {
         sql.push_str(" AND ephemeral = 0");
     }
+    if q.assignee.is_some() {
+        sql.push_str(" AND assignee = ?1");
+    }
     sql.push_str(" ORDER BY priority ASC, created_at DESC, id ASC");
     let mut stmt = tx.conn().prepare_cached(&sql)?;
-    let mut rows = stmt.query([])?;
+    let mut rows = match &q.assignee {
+        Some(a) => stmt.query([a])?,
+        None => stmt.query([])?,
+    };
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         if q.limit.is_some_and(|n| out.len() >= n) {
@@ -50,19 +68,11 @@ pub fn ready(tx: &Tx, q: &ReadyQuery) -> Result<Vec<Issue>> {
         {
             continue;
         }
-        let text: String = row.get(1)?;
-        let issue: Issue = serde_json::from_str(&text)
-            .map_err(|e| Error::Invalid(format!("ledger database: record `{id}`: {e}")))?;
-        if let Some(a) = &q.assignee
-            && issue.assignee.as_deref() != Some(a.as_str())
-        {
+        let until: Option<String> = row.get(2)?;
+        if until.as_deref().is_some_and(deferred) {
             continue;
         }
-        if issue.defer_until.as_deref().is_some_and(deferred) {
-            continue;
-        }
-        debug_assert!(is_ready(tx, &issue).unwrap_or(true));
-        out.push(issue);
+        out.push((id, row.get(1)?));
     }
     Ok(out)
 }

@@ -285,6 +285,24 @@ pub struct ExportRecord<'a> {
     pub comment_count: usize,
 }
 
+/// An issue as a `--json` record and as the working database stores it: the JSONL
+/// record with Go escaping, `dependencies` always present (`[]` when there are none), so
+/// stored records can be printed without decoding them.
+pub fn json_record(issue: &Issue) -> String {
+    #[derive(Serialize)]
+    struct JsonRecord<'a> {
+        #[serde(flatten)]
+        issue: &'a Issue,
+        /// `[]` when the record has no edges (the record then omits the key).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dependencies: Option<[u8; 0]>,
+    }
+    to_line(&JsonRecord {
+        issue,
+        dependencies: issue.dependencies.is_empty().then_some([]),
+    })
+}
+
 /// Compact JSON with Go's HTML escaping (`<`, `>`, `&` as `\u003c` ...), so lines are
 /// byte-compatible with what beads writes.
 pub fn to_line<T: Serialize>(value: &T) -> String {

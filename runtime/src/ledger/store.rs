@@ -141,8 +141,7 @@ impl<'a> Tx<'a> {
 
     /// Write the record and edges of `issue` without touching blocked flags.
     pub(super) fn store(&self, issue: &Issue) -> Result<()> {
-        let record = serde_json::to_string(issue)
-            .map_err(|e| Error::Invalid(format!("{}: cannot encode: {e}", issue.id)))?;
+        let record = super::record::json_record(issue);
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO issues(id, status, priority, issue_type, assignee, ephemeral, pinned, template, created_at, updated_at, defer_until, record)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -268,6 +267,15 @@ impl<'a> Tx<'a> {
 
     /// Issues matching `filter`, in id order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Issue>> {
+        self.list_records(filter)?
+            .iter()
+            .map(|(id, text)| decode(id, text))
+            .collect()
+    }
+
+    /// Issues matching `filter`, in id order, as stored records (id, `--json` text);
+    /// records are decoded only when a label filter needs them.
+    pub fn list_records(&self, filter: &Filter) -> Result<Vec<(String, String)>> {
         let scope: Option<std::collections::HashSet<String>> = match &filter.under {
             Some(root) => Some(self.subtree(root)?.into_iter().collect()),
             None => None,
@@ -311,10 +319,13 @@ impl<'a> Tx<'a> {
             {
                 continue;
             }
-            let issue = decode(&id, &text)?;
-            if filter.labels.iter().all(|l| issue.labels.contains(l)) {
-                out.push(issue);
+            if !filter.labels.is_empty() {
+                let issue = decode(&id, &text)?;
+                if !filter.labels.iter().all(|l| issue.labels.contains(l)) {
+                    continue;
+                }
             }
+            out.push((id, text));
         }
         Ok(out)
     }
