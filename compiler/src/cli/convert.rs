@@ -62,7 +62,7 @@ pub(super) fn run(args: ConvertArgs, env: &Env, out: &mut dyn Write, err: &mut d
     }
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, converted) {
+            if let Err(e) = crate::source::write_atomic(path, converted.as_bytes()) {
                 let _ = writeln!(err, "error: {}: {e}", path.display());
                 return 2;
             }

@@ -112,7 +112,7 @@ fn file(
     tally.changed += 1;
     if args.check {
         let _ = diff(path, &text, &formatted, out);
-    } else if let Err(e) = write_atomic(path, &formatted) {
+    } else if let Err(e) = crate::source::write_atomic(path, formatted.as_bytes()) {
         let _ = writeln!(err, "error: {}: cannot write: {e}", path.display());
         tally.io += 1;
     }
@@ -225,37 +225,6 @@ fn summary(tally: &Tally, check: bool, none_found: bool, err: &mut dyn Write) {
 
 fn files(n: usize) -> String {
     format!("{n} file{}", if n == 1 { "" } else { "s" })
-}
-
-/// Write `text` to `path` through a temporary file in the same directory and a rename,
-/// so the file is never half-written; a symlink is followed, not replaced.
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.gtc-fmt-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(&target) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, &target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// Lines compared when looking for where the texts agree again after a difference.

@@ -3,7 +3,9 @@
 mod discover;
 mod search_path;
 mod span;
+mod write;
 
 pub use discover::{discover_formula_files, formula_stem};
 pub use search_path::{STDLIB, library_files, search_dirs};
 pub use span::{LineCol, LineIndex, Span};
+pub use write::write_atomic;

@@ -160,11 +160,9 @@ pub fn create(a: CreateArgs, ctx: &Ctx) -> Result<()> {
         tx.put(&issue)?;
         Ok(issue)
     })?;
-    if ctx.json {
-        output::issues_json(std::slice::from_ref(&issue))
-    } else {
-        output::emit(&format!("created {}", output::line(&issue)))
-    }
+    output::one(ctx.json, &issue, || {
+        format!("created {}", output::line(&issue))
+    })
 }
 
 pub fn show(a: ShowArgs, ctx: &Ctx) -> Result<()> {
@@ -223,7 +221,9 @@ pub fn list(a: ListArgs, ctx: &Ctx) -> Result<()> {
         .iter()
         .map(|(id, text)| {
             serde_json::from_str(text).map_err(|e| {
-                Error::Invalid(format!("ledger database: record `{id}` does not decode: {e}"))
+                Error::Invalid(format!(
+                    "ledger database: record `{id}` does not decode: {e}"
+                ))
             })
         })
         .collect::<Result<Vec<Issue>>>()?;
@@ -276,11 +276,9 @@ pub fn update(a: UpdateArgs, ctx: &Ctx) -> Result<()> {
         tx.put(&issue)?;
         Ok(issue)
     })?;
-    if ctx.json {
-        output::issues_json(std::slice::from_ref(&issue))
-    } else {
-        output::emit(&format!("updated {}", output::line(&issue)))
-    }
+    output::one(ctx.json, &issue, || {
+        format!("updated {}", output::line(&issue))
+    })
 }
 
 pub fn close(a: CloseArgs, ctx: &Ctx) -> Result<()> {
@@ -450,11 +448,9 @@ pub fn claim(a: ClaimArgs, ctx: &Ctx) -> Result<()> {
         tx.put(&issue)?;
         Ok(issue)
     })?;
-    if ctx.json {
-        output::issues_json(std::slice::from_ref(&issue))
-    } else {
-        output::emit(&format!("claimed {} for {agent}", issue.id))
-    }
+    output::one(ctx.json, &issue, || {
+        format!("claimed {} for {agent}", issue.id)
+    })
 }
 
 pub fn dep(c: DepCommand, ctx: &Ctx) -> Result<()> {
@@ -491,11 +487,9 @@ pub fn dep(c: DepCommand, ctx: &Ctx) -> Result<()> {
             Ok(issue)
         }
     })?;
-    if ctx.json {
-        output::issues_json(std::slice::from_ref(&issue))
-    } else {
-        output::emit(&format!("updated {}", output::line(&issue)))
-    }
+    output::one(ctx.json, &issue, || {
+        format!("updated {}", output::line(&issue))
+    })
 }
 
 /// Add an edge after the ledger's checks (no self edge, no duplicate, no cycle).

@@ -53,11 +53,7 @@ pub fn mail(c: MailCommand, ctx: &Ctx) -> Result<()> {
                 tx.put(&msg)?;
                 Ok(msg)
             })?;
-            if ctx.json {
-                output::issues_json(std::slice::from_ref(&msg))
-            } else {
-                output::emit(&format!("sent {} to {to}", msg.id))
-            }
+            output::one(ctx.json, &msg, || format!("sent {} to {to}", msg.id))
         }
         MailCommand::Inbox { agent, all } => {
             let agent = agent.unwrap_or_else(|| ctx.actor.clone());

@@ -27,6 +27,15 @@ pub fn issues_json(issues: &[Issue]) -> Result<()> {
     emit(&text)
 }
 
+/// Print one issue: its record with `--json`, else `message()`.
+pub fn one(json: bool, issue: &Issue, message: impl FnOnce() -> String) -> Result<()> {
+    if json {
+        issues_json(std::slice::from_ref(issue))
+    } else {
+        emit(&message())
+    }
+}
+
 /// An issue as a `--json` record (see [`json_record`]).
 pub fn record_line(issue: &Issue) -> String {
     json_record(issue)

@@ -118,11 +118,9 @@ pub fn pin(a: PinArgs, ctx: &Ctx) -> Result<()> {
         tx.put(&issue)?;
         Ok(issue)
     })?;
-    if ctx.json {
-        output::issues_json(std::slice::from_ref(&issue))
-    } else {
-        output::emit(&format!("pinned {} to {}'s hook", issue.id, a.agent))
-    }
+    output::one(ctx.json, &issue, || {
+        format!("pinned {} to {}'s hook", issue.id, a.agent)
+    })
 }
 
 pub fn unpin(a: UnpinArgs, ctx: &Ctx) -> Result<()> {
@@ -142,9 +140,5 @@ pub fn unpin(a: UnpinArgs, ctx: &Ctx) -> Result<()> {
         tx.put(&issue)?;
         Ok(issue)
     })?;
-    if ctx.json {
-        output::issues_json(std::slice::from_ref(&issue))
-    } else {
-        output::emit(&format!("unpinned {}", issue.id))
-    }
+    output::one(ctx.json, &issue, || format!("unpinned {}", issue.id))
 }

@@ -292,25 +292,9 @@ fn emit(out: &mut String, steps: &[Step], i: usize, path: &str) {
     }
 }
 
-/// A TOML basic string.
+/// A TOML basic string (the compiler's emitter's quoting).
 fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    gtc::syntax::emit::quoted(s)
 }
 
 fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {

@@ -97,7 +97,7 @@ impl Plain {
 
 /// A JSON string literal (also a valid YAML double-quoted scalar and TOML basic string
 /// once `\/` and non-BMP escapes are avoided, which serde_json never produces).
-pub(crate) fn quoted(s: &str) -> String {
+pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
