@@ -75,7 +75,7 @@ fn apply_list(
 }
 
 fn advice_step(a: &AdviceStep, target: &RStep, origin: &Origin, rule: usize) -> RStep {
-    let formula = origin.formula.as_str();
+    let formula = &*origin.formula;
     let title = target.title.as_deref().unwrap_or_default();
     let subst = |t: &str| {
         t.replace("{step.id}", &target.id)
@@ -90,7 +90,7 @@ fn advice_step(a: &AdviceStep, target: &RStep, origin: &Origin, rule: usize) -> 
         ),
         description: a.description.as_ref().map(|t| subst(&t.value)),
         source: SourceRecord {
-            formula: formula.to_owned(),
+            formula: std::sync::Arc::from(formula),
             file: origin.file.clone(),
             line: origin.index.line_col(&origin.text, a.span.start()).line,
             path: format!("advice[{rule}].{}", a.slot),

@@ -137,7 +137,7 @@ fn flatten<'a>(steps: &'a [RStep], out: &mut Vec<&'a RStep>) {
 /// The span of the dependency `need` as written in this formula, if the step came
 /// from this formula's own `steps`.
 fn need_span(f: &Formula, s: &RStep, need: &str) -> Option<Span> {
-    if s.source.formula != f.name_str() {
+    if *s.source.formula != *f.name_str() {
         return None;
     }
     let step = step_at(&f.steps, &s.source.path)?;

@@ -7,10 +7,10 @@ use crate::source::LineIndex;
 
 /// The file a formula was read from, for source records.
 pub(crate) struct Origin {
-    /// The formula name.
-    pub formula: String,
+    /// The formula name (shared by the source records of its steps).
+    pub formula: std::sync::Arc<str>,
     /// The file path as shown.
-    pub file: String,
+    pub file: std::sync::Arc<str>,
     /// The file text.
     pub text: std::sync::Arc<str>,
     /// Its line index.
@@ -22,8 +22,8 @@ impl Origin {
     pub fn of(db: &dyn salsa::Database, file: crate::db::SourceFile, formula: &str) -> Origin {
         let text = file.text(db).clone();
         Origin {
-            formula: formula.to_owned(),
-            file: file.path(db).display().to_string(),
+            formula: std::sync::Arc::from(formula),
+            file: std::sync::Arc::from(file.path(db).display().to_string()),
             index: LineIndex::new(&text),
             text,
         }

@@ -201,7 +201,7 @@ fn run(
         steps,
         template: base.template,
         phase: base.phase,
-        source: origin.file.clone(),
+        source: origin.file.to_string(),
     })
 }
 

@@ -169,9 +169,9 @@ pub struct RLoop {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
 pub struct SourceRecord {
     /// The formula that wrote the step.
-    pub formula: String,
+    pub formula: std::sync::Arc<str>,
     /// Its file.
-    pub file: String,
+    pub file: std::sync::Arc<str>,
     /// 1-based line of the step's table.
     pub line: u32,
     /// Path inside the file.
