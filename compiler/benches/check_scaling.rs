@@ -11,6 +11,10 @@
 //! the `toml` crate parsing the same text and gtc's own parse / parse + lower stages are
 //! measured alongside, so a superlinear stage would show which one it is.
 //!
+//! The first row times the release `gtc check -q FILE` as a whole process: a fresh
+//! process touches fresh memory (page faults grow with the input, linearly), while the
+//! in-process rows reuse a warm heap. Results are freed outside the timed regions.
+//!
 //! Without `--bench` (e.g. `cargo test --benches`) only the 1k size runs, once, as a
 //! smoke test. `GTC_BENCH_SAMPLES=N` overrides the number of samples;
 //! `GTC_BENCH_SIZES=1000,50000` measures other sizes and `GTC_BENCH_STAGES=check`
@@ -25,6 +29,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+/// The release binary that `cargo bench` built alongside this benchmark.
+const GTC_BIN: &str = env!("CARGO_BIN_EXE_gtc");
 const VARS: [&str; 4] = ["component", "branch", "owner", "mode"];
 
 fn main() -> ExitCode {
@@ -59,6 +65,11 @@ fn main() -> ExitCode {
         let text = generate(n);
         let path = format!("scale-{n}.formula.toml");
         let sources = [(path.as_str(), text.as_str())];
+        let file = std::env::temp_dir().join(format!("gtc-bench-{}-{path}", std::process::id()));
+        if std::fs::write(&file, &text).is_err() {
+            eprintln!("check_scaling: cannot write {}", file.display());
+            return ExitCode::FAILURE;
+        }
 
         // Sanity: the generated formula is valid and checks without errors.
         let report = check_sources(&sources);
@@ -79,7 +90,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
 
-        let measured = |stage: Stage, f: &mut dyn FnMut()| {
+        let measured = |stage: Stage, f: &mut dyn FnMut() -> Box<dyn std::any::Any>| {
             if stages.contains(&stage) {
                 measure(samples, f)
             } else {
@@ -91,21 +102,31 @@ fn main() -> ExitCode {
             bytes: text.len(),
             warnings,
             times: [
+                measured(Stage::Process, &mut || {
+                    let status = std::process::Command::new(GTC_BIN)
+                        .args(["check", "-q"])
+                        .arg(&file)
+                        .stdout(std::process::Stdio::null())
+                        .status();
+                    Box::new(status.map(|s| s.success()).unwrap_or(false))
+                }),
                 measured(Stage::Check, &mut || {
-                    black_box(check_sources(&sources));
+                    Box::new(black_box(check_sources(&sources)))
                 }),
                 measured(Stage::Lower, &mut || {
                     let tree = syntax::parse(&text, Format::Toml);
-                    black_box(gtc::model::lower(&tree.root));
+                    let model = black_box(gtc::model::lower(&tree.root));
+                    Box::new((tree, model))
                 }),
                 measured(Stage::Parse, &mut || {
-                    black_box(syntax::parse(&text, Format::Toml));
+                    Box::new(black_box(syntax::parse(&text, Format::Toml)))
                 }),
                 measured(Stage::Toml, &mut || {
-                    black_box(toml::from_str::<toml::Table>(&text).ok());
+                    Box::new(black_box(toml::from_str::<toml::Table>(&text).ok()))
                 }),
             ],
         };
+        let _ = std::fs::remove_file(&file);
         row.print();
         rows.push(row);
     }
@@ -138,6 +159,8 @@ fn main() -> ExitCode {
 /// What is measured per size; `GTC_BENCH_STAGES=check,lower,parse,toml` picks some.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Stage {
+    /// The release `gtc check -q FILE` as a whole process (fresh memory, as users run it).
+    Process,
     /// `gtc::driver::check_sources`: everything `gtc check` does in memory.
     Check,
     /// `gtc::syntax::parse` then `gtc::model::lower`.
@@ -149,7 +172,13 @@ enum Stage {
 }
 
 impl Stage {
-    const ALL: [Stage; 4] = [Stage::Check, Stage::Lower, Stage::Parse, Stage::Toml];
+    const ALL: [Stage; 5] = [
+        Stage::Process,
+        Stage::Check,
+        Stage::Lower,
+        Stage::Parse,
+        Stage::Toml,
+    ];
 
     fn short(self) -> &'static str {
         match self {
@@ -157,6 +186,7 @@ impl Stage {
             Stage::Lower => "lower",
             Stage::Parse => "parse",
             Stage::Toml => "toml",
+            Stage::Process => "process",
         }
     }
 
@@ -166,6 +196,7 @@ impl Stage {
             Stage::Lower => "gtc::syntax::parse + model::lower",
             Stage::Parse => "gtc::syntax::parse",
             Stage::Toml => "toml::from_str::<toml::Table>",
+            Stage::Process => "gtc check -q FILE (whole process)",
         }
     }
 
@@ -185,7 +216,7 @@ struct Row {
     bytes: usize,
     warnings: usize,
     /// Samples per [`Stage`], in its order; empty when not measured.
-    times: [Vec<Duration>; 4],
+    times: [Vec<Duration>; 5],
 }
 
 impl Row {
@@ -264,16 +295,19 @@ fn generate(n: usize) -> String {
     s
 }
 
-/// `n` samples of `f` after a short warm-up.
-fn measure(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
+/// `n` samples of `f` after a short warm-up. What `f` returns is freed outside the
+/// timed region, for every stage alike: `gtc check` exits without freeing its trees.
+fn measure(n: usize, f: &mut dyn FnMut() -> Box<dyn std::any::Any>) -> Vec<Duration> {
     for _ in 0..n.min(2) {
-        f();
+        drop(f());
     }
     (0..n)
         .map(|_| {
             let start = Instant::now();
-            f();
-            start.elapsed()
+            let result = f();
+            let took = start.elapsed();
+            drop(result);
+            took
         })
         .collect()
 }

@@ -10,11 +10,14 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::waits_for::{WaitsFor, parse_waits_for};
 use crate::model::{Step, StepList, Text};
 use crate::source::Span;
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::FxHashSet;
+use std::collections::BTreeMap;
 
 /// The ids visible from each namespace of one step list.
 pub(crate) struct Scope<'a> {
-    by_ns: BTreeMap<Namespace, BTreeSet<&'a str>>,
+    /// Hash sets: a formula of 100k steps looks each reference up once, and a tree's
+    /// log-depth of string compares would miss the cache at every level.
+    by_ns: BTreeMap<Namespace, FxHashSet<&'a str>>,
 }
 
 impl<'a> Scope<'a> {
@@ -24,7 +27,7 @@ impl<'a> Scope<'a> {
         list: StepList,
         inherited: impl IntoIterator<Item = &'a str>,
     ) -> Scope<'a> {
-        let mut by_ns: BTreeMap<Namespace, BTreeSet<&'a str>> = BTreeMap::new();
+        let mut by_ns: BTreeMap<Namespace, FxHashSet<&'a str>> = BTreeMap::new();
         by_ns.entry(Vec::new()).or_default().extend(inherited);
         walk_list(steps, list, &mut |s, p| {
             if let Some(id) = &s.id {
@@ -44,12 +47,17 @@ impl<'a> Scope<'a> {
             .any(|(k, ids)| ns.starts_with(k) && ids.contains(id))
     }
 
+    /// The visible ids, sorted (for suggestions, which must not depend on hashing).
     fn visible(&self, ns: &[Seg]) -> Vec<&str> {
-        self.by_ns
+        let mut ids: Vec<&str> = self
+            .by_ns
             .iter()
             .filter(|(k, _)| ns.starts_with(k))
             .flat_map(|(_, ids)| ids.iter().copied())
-            .collect()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 }
 
