@@ -1,0 +1,150 @@
+//! `gtc cook` agrees with the reference tool (beads `bd cook`) on every corpus formula:
+//! the same resolved step ids, in the same order, with the same parents and the same
+//! dependencies.
+//!
+//! The expected outputs are data in `tests/fixtures/reference-cook/<project>/<formula>.json`,
+//! one file per corpus formula (`../shared/corpus/<project>/<formula>.formula.toml`) that the
+//! reference tool cooks. Each holds `{"formula": NAME, "steps": [{"id", "parent", "needs"}]}`:
+//! the resolved steps flattened in pre-order (a parent, then its children), `parent` the id
+//! of the enclosing step (`null` at the top level), `needs` the step's `depends_on` and
+//! `needs` merged, sorted, without repeats (gtc merges the two lists into one set).
+//!
+//! How they were produced: the reference's `internal/formula` package at beads commit
+//! `fbcee6c6246c874ed98a129d9c1ac22127d8c585` (steveyegge/beads), built with Go 1.23.5
+//! (Debian bookworm-backports `golang-1.23-go`, `github.com/BurntSushi/toml` 1.2.0 from
+//! Debian's `golang-github-burntsushi-toml-dev`; `internal/beads` and `internal/git` stubbed
+//! to return no project directory), driven by a small out-of-tree program that repeats the
+//! compile-mode pipeline of `loadAndResolveFormula` in `cmd/bd/cook.go`, in its order:
+//! `LoadByName`, falling back to `ParseFile`; `Parser.Resolve` (extends, validation);
+//! `ApplyControlFlow` (loops, `compose.branch`, `compose.gate`); `ApplyAdvice` with the
+//! formula's `advice`; `ApplyInlineExpansions`; `ApplyExpansions` (`compose.expand`, then
+//! `compose.map`); then `ApplyAdvice` for each formula named in `compose.aspects`. No
+//! condition filtering and no `{{var}}` substitution (compile mode); the search path is the
+//! formula's own corpus directory. The harness is not part of this repository.
+//!
+//! The reference rejects three formulas (a var both `required` and with a `default`), as
+//! `gtc` does (GTC013); they have no fixture. The test skips cleanly when
+//! `../shared/corpus` is absent.
+
+use gtc_e2e::{corpus_dir, fixtures_dir};
+use std::collections::BTreeSet;
+
+/// Corpus formulas the reference tool refuses to cook (and so does gtc).
+const REJECTED_BY_BOTH: &[&str] = &[
+    "gastown/mol-digest-generate",
+    "gastown/mol-orphan-scan",
+    "gastown/mol-shutdown-dance",
+];
+
+/// One resolved step: id, parent id, sorted dependencies.
+type Canon = Vec<(String, Option<String>, Vec<String>)>;
+
+fn canon_of(steps: &[gtc::cook::RStep], parent: Option<&str>, out: &mut Canon) {
+    for s in steps {
+        let needs: BTreeSet<String> = s.needs.iter().cloned().collect();
+        out.push((
+            s.id.clone(),
+            parent.map(str::to_owned),
+            needs.into_iter().collect(),
+        ));
+        canon_of(&s.children, Some(&s.id), out);
+    }
+}
+
+fn fixture(path: &std::path::Path) -> (String, Canon) {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let v: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = v["formula"].as_str().unwrap_or_default().to_owned();
+    let steps = v["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}: no steps array", path.display()))
+        .iter()
+        .map(|s| {
+            let needs: BTreeSet<String> = s["needs"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|n| n.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                s["id"].as_str().unwrap_or_default().to_owned(),
+                s["parent"].as_str().map(str::to_owned),
+                needs.into_iter().collect(),
+            )
+        })
+        .collect();
+    (name, steps)
+}
+
+#[test]
+fn corpus_cooks_like_the_reference_tool() {
+    let Some(corpus) = corpus_dir() else {
+        eprintln!("skipping: ../shared/corpus is absent");
+        return;
+    };
+    let expected_dir = fixtures_dir().join("reference-cook");
+    let mut compared = 0;
+    let mut seen_fixtures = BTreeSet::new();
+    for project in ["beads", "gastown"] {
+        let dir = corpus.join(project);
+        let (files, _) = gtc::driver::collect_paths(std::slice::from_ref(&dir));
+        let texts: Vec<(String, String)> = files
+            .iter()
+            .map(|f| {
+                let rel = format!("{project}/{}", f.strip_prefix(&dir).unwrap_or(f).display());
+                (rel, std::fs::read_to_string(f).unwrap_or_default())
+            })
+            .collect();
+        let sources: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let db = gtc::db::Database::default();
+        let ws = gtc::driver::memory_workspace(&db, &sources);
+        for &file in ws.files(&db).iter() {
+            let rel = file.path(&db).display().to_string();
+            let Some(stem) = rel.strip_suffix(".formula.toml") else {
+                continue;
+            };
+            let cooked = gtc::cook::cook(&db, ws, file, gtc::cook::CookOptions::default());
+            let fixture_path = expected_dir.join(format!("{stem}.json"));
+            if REJECTED_BY_BOTH.contains(&stem) {
+                assert!(cooked.resolved.is_none(), "{rel}: the reference rejects it");
+                assert!(!fixture_path.exists(), "{rel}: rejected, yet has a fixture");
+                continue;
+            }
+            let resolved = cooked
+                .resolved
+                .unwrap_or_else(|| panic!("{rel} did not cook: {:?}", cooked.diagnostics));
+            let (name, expected) = fixture(&fixture_path);
+            seen_fixtures.insert(fixture_path);
+            assert_eq!(resolved.formula, name, "{rel}: formula name");
+            let mut actual = Canon::new();
+            canon_of(&resolved.steps, None, &mut actual);
+            if actual != expected {
+                let ids = |c: &Canon| c.iter().map(|s| s.0.clone()).collect::<Vec<_>>();
+                assert_eq!(ids(&actual), ids(&expected), "{rel}: step ids differ");
+                for (a, e) in actual.iter().zip(&expected) {
+                    assert_eq!(a, e, "{rel}: step `{}` differs", e.0);
+                }
+            }
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 51, "every corpus formula the reference cooks");
+    for project in ["beads", "gastown"] {
+        let dir = expected_dir.join(project);
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.map(|e| e.path()).unwrap_or_default();
+            assert!(
+                seen_fixtures.contains(&path),
+                "{}: a fixture without a corpus formula",
+                path.display()
+            );
+        }
+    }
+}
