@@ -10,6 +10,7 @@
 //! times composition alone (extends, loops, advice, expansions, aspects); "fresh" rows
 //! time a whole cook in a new database (parse, check and composition). Freeing the
 //! result is outside the timed region, as in `gtc cook`, which exits without freeing.
+//! The last column times the release `gtc cook --format json FILE` as a whole process.
 //! Without `--bench` (e.g. `cargo test --benches`) the smallest cases run once.
 
 use gtc::cook::{CookOptions, cook};
@@ -39,34 +40,63 @@ fn main() {
     cases.push((String::from("advice x1000"), advice_formula(1_000), 0));
 
     println!(
-        "{:<22} {:>9} {:>12} {:>12} {:>12} {:>14}",
-        "case", "steps", "median", "min", "fresh", "per step"
+        "{:<22} {:>9} {:>12} {:>12} {:>12} {:>14} {:>14}",
+        "case", "steps", "median", "min", "fresh", "per step", "process"
     );
-    let mut loop_medians: Vec<(usize, Duration)> = Vec::new();
+    let mut loop_medians: Vec<(usize, Duration, Duration)> = Vec::new();
     for (name, text, n) in &cases {
         let (steps, median, min, fresh) = measure(text, samples);
+        let process = whole_process(text, samples);
         let per = median.as_nanos() as f64 / steps.max(1) as f64;
         println!(
-            "{name:<22} {steps:>9} {:>12} {:>12} {:>12} {:>11.0} ns",
+            "{name:<22} {steps:>9} {:>12} {:>12} {:>12} {:>11.0} ns {:>14}",
             fmt(median),
             fmt(min),
             fmt(fresh),
-            per
+            per,
+            fmt(process)
         );
         if *n > 0 {
-            loop_medians.push((*n, median));
+            loop_medians.push((*n, median, process));
         }
     }
     for w in loop_medians.windows(2) {
-        let ratio = w[1].1.as_secs_f64() / w[0].1.as_secs_f64().max(1e-9);
+        let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64().max(1e-9);
         println!(
-            "growth {} -> {} iterations: {:.1}x (linear: {:.0}x)",
+            "growth {} -> {} iterations (linear: {:.0}x): in process {:.1}x, whole process {:.1}x",
             w[0].0,
             w[1].0,
-            ratio,
-            w[1].0 as f64 / w[0].0 as f64
+            w[1].0 as f64 / w[0].0 as f64,
+            ratio(w[0].1, w[1].1),
+            ratio(w[0].2, w[1].2),
         );
     }
+}
+
+/// Median of `samples` runs of the release `gtc cook --format json FILE` as a whole
+/// process (fresh memory, JSON written), as users run it.
+fn whole_process(text: &str, samples: usize) -> Duration {
+    let file = std::env::temp_dir().join(format!(
+        "gtc-cook-bench-{}.formula.toml",
+        std::process::id()
+    ));
+    if std::fs::write(&file, text).is_err() {
+        return Duration::ZERO;
+    }
+    let mut times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            let _ = std::process::Command::new(env!("CARGO_BIN_EXE_gtc"))
+                .args(["cook", "--format", "json"])
+                .arg(&file)
+                .stdout(std::process::Stdio::null())
+                .status();
+            start.elapsed()
+        })
+        .collect();
+    let _ = std::fs::remove_file(&file);
+    times.sort();
+    times[times.len() / 2]
 }
 
 /// (steps produced, median, min, one fresh cook).

@@ -16,6 +16,22 @@ use std::io::Write;
 use std::path::Path;
 
 pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let db = Database::default();
+    let code = cook_one(&db, args, env, out, err);
+    if env.exit_after {
+        // The process ends now: let the OS reclaim the database at once.
+        std::mem::forget(db);
+    }
+    code
+}
+
+fn cook_one(
+    db: &Database,
+    args: CookArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let vars = match var_values(&args) {
         Ok(v) => v,
         Err(message) => {
@@ -23,13 +39,12 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
             return 2;
         }
     };
-    let db = Database::default();
     let opts = LoadOptions {
         search_path: args.search_path.clone(),
         cwd: env.cwd.clone(),
         home: env.home.clone(),
     };
-    let (ws, file) = match find_formula(&db, &args.formula, &opts) {
+    let (ws, file) = match find_formula(db, &args.formula, &opts) {
         Ok(found) => found,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
@@ -37,7 +52,7 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
         }
     };
     let cooked = cook(
-        &db,
+        db,
         ws,
         file,
         CookOptions {
@@ -45,7 +60,7 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
             vars,
         },
     );
-    let report = error_report(&db, file, &cooked.diagnostics);
+    let report = error_report(db, file, &cooked.diagnostics);
     let Some(resolved) = cooked.resolved else {
         let color = env.stdout_is_terminal && !env.no_color;
         let _ = render_human(&report, color, err);
@@ -89,7 +104,12 @@ pub(super) fn run(args: CookArgs, env: &Env, out: &mut dyn Write, err: &mut dyn 
         CookFormat::Dot => to_dot(&resolved),
         CookFormat::Mermaid => to_mermaid(&resolved),
     };
-    if out.write_all(text.as_bytes()).is_err() {
+    let written = out.write_all(text.as_bytes());
+    if env.exit_after {
+        std::mem::forget(resolved);
+        std::mem::forget(text);
+    }
+    if written.is_err() {
         return 2;
     }
     0
