@@ -18,7 +18,14 @@ pub(crate) struct Scope<'a> {
     /// Hash sets: a formula of 100k steps looks each reference up once, and a tree's
     /// log-depth of string compares would miss the cache at every level.
     by_ns: BTreeMap<Namespace, FxHashSet<&'a str>>,
+    /// How many more unknown references get a did-you-mean: each one compares the name
+    /// with every visible id, so garbage input (thousands of unknown names) must not
+    /// make the check quadratic.
+    suggestions_left: std::cell::Cell<usize>,
 }
+
+/// Did-you-mean suggestions computed per step list, at most.
+const SUGGESTION_BUDGET: usize = 64;
 
 impl<'a> Scope<'a> {
     /// Collect the ids of `steps`, adding `inherited` to the top namespace.
@@ -37,7 +44,10 @@ impl<'a> Scope<'a> {
                     .insert(id.value.as_str());
             }
         });
-        Scope { by_ns }
+        Scope {
+            by_ns,
+            suggestions_left: std::cell::Cell::new(SUGGESTION_BUDGET),
+        }
     }
 
     /// Whether `id` is visible from namespace `ns` (its own and every enclosing one).
@@ -73,7 +83,13 @@ pub(crate) fn check_ref(
     if name.contains('{') || scope.contains(ns, name) {
         return;
     }
-    let visible = scope.visible(ns);
+    let left = scope.suggestions_left.get();
+    let suggestion = if left > 0 {
+        scope.suggestions_left.set(left - 1);
+        suggest(name, scope.visible(ns).iter().copied())
+    } else {
+        None
+    };
     out.push(
         Diagnostic::new(
             Code::UnknownStep,
@@ -81,7 +97,7 @@ pub(crate) fn check_ref(
             format!("{what} unknown step `{name}`"),
         )
         .with_help(
-            suggest(name, visible.iter().copied())
+            suggestion
                 .unwrap_or_else(|| String::from("reference the `id` of a step of this formula")),
         ),
     );
@@ -154,5 +170,32 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(t) = &r.selector {
             check_text(scope, &[], "expand targets", t, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::driver::check_sources;
+
+    /// Garbage input can hold thousands of unknown references; each did-you-mean
+    /// compares the name with every id, so only the first ones get one.
+    #[test]
+    fn did_you_mean_is_budgeted() {
+        let mut text = String::from("formula = \"many\"\n");
+        for i in 0..100 {
+            text.push_str(&format!(
+                "\n[[steps]]\nid = \"step-{i}\"\ntitle = \"S\"\nneeds = [\"stepp-{i}\"]\n"
+            ));
+        }
+        let report = check_sources(&[("many.formula.toml", &text)]);
+        let helps: Vec<String> = report
+            .diagnostics()
+            .filter(|d| d.diagnostic.code == crate::diagnostic::Code::UnknownStep)
+            .map(|d| d.diagnostic.help.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(helps.len(), 100);
+        let suggested = helps.iter().filter(|h| h.contains("did you mean")).count();
+        assert_eq!(suggested, super::SUGGESTION_BUDGET);
+        assert!(helps[0].contains("did you mean `step-0`?"), "{}", helps[0]);
     }
 }
