@@ -1,6 +1,8 @@
 //! The `gt` command line. One file per group of commands; [`run`] parses and dispatches
 //! so tests drive the CLI in-process as well as through the binary.
 
+#[cfg(test)]
+mod flag_tests;
 mod io;
 mod issue;
 mod mail;

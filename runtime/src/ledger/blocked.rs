@@ -191,17 +191,27 @@ pub fn refresh_many(tx: &Tx, ids: &[String]) -> Result<()> {
             queue.extend(tx.dependents(id, Some(k))?);
         }
         queue.extend(tx.dependents(id, Some("waits-for"))?);
-        if let Some(issue) = tx.get(id)? {
-            for d in issue
-                .dependencies
-                .iter()
-                .filter(|d| d.kind == "parent-child")
-            {
-                queue.extend(tx.dependents(&d.depends_on_id, Some("waits-for"))?);
-            }
-        }
+        queue.extend(parent_waiters(tx, id)?);
     }
     propagate(tx, queue)
+}
+
+/// The `waits-for` dependents of `id`'s parents as they are stored now. A write that
+/// replaces or deletes `id` collects them first: when `id` leaves a spawner (its edge
+/// removed, the issue deleted), that spawner's waiters must be refreshed too, and
+/// afterwards the edge is no longer there to find them.
+pub fn parent_waiters(tx: &Tx, id: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stmt = tx.conn().prepare_cached(
+        "SELECT depends_on_id FROM deps WHERE issue_id = ?1 AND type = 'parent-child'",
+    )?;
+    let parents: Vec<String> = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for p in parents {
+        out.extend(tx.dependents(&p, Some("waits-for"))?);
+    }
+    Ok(out)
 }
 
 /// Recompute `queue`'s flags; whenever a flag changes, its children follow.

@@ -126,16 +126,20 @@ impl<'a> Tx<'a> {
     /// Insert or replace `issue` (its record, its edges), then bring the blocked flags of
     /// the issues it affects up to date.
     pub fn put(&self, issue: &Issue) -> Result<()> {
-        self.store(issue)?;
-        blocked::refresh_around(self, &issue.id)
+        self.put_many(std::slice::from_ref(issue))
     }
 
-    /// Insert or replace many issues, then refresh the flags they affect.
+    /// Insert or replace many issues, then refresh the flags they affect (the waiters on
+    /// the parents they had before too: a child that leaves a spawner changes them).
     pub fn put_many(&self, issues: &[Issue]) -> Result<()> {
+        let mut ids: Vec<String> = Vec::new();
+        for issue in issues {
+            ids.extend(blocked::parent_waiters(self, &issue.id)?);
+        }
         for issue in issues {
             self.store(issue)?;
         }
-        let ids: Vec<String> = issues.iter().map(|i| i.id.clone()).collect();
+        ids.extend(issues.iter().map(|i| i.id.clone()));
         blocked::refresh_many(self, &ids)
     }
 
@@ -180,6 +184,7 @@ impl<'a> Tx<'a> {
         let mut affected = Vec::new();
         for id in ids {
             affected.extend(self.dependents(id, None)?);
+            affected.extend(blocked::parent_waiters(self, id)?);
         }
         for id in ids {
             self.tx
