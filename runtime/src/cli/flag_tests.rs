@@ -329,3 +329,48 @@ fn blockage_flows_to_grandchildren_and_back() {
         assert!(ok(tx.is_blocked("t-g")));
     });
 }
+
+#[test]
+fn a_parent_child_cycle_is_refused() {
+    // With `a` child of `b` and `b` child of `a`, a blocker on `a` blocked both, and once
+    // it closed each still saw its blocked parent: both stayed blocked forever.
+    in_ledger(|tx| {
+        ok(tx.put(&issue("t-a", "open")));
+        ok(tx.put(&issue("t-b", "open")));
+        let mut a = ok(tx.require("t-a"));
+        ok(super::issue::add_edge(tx, &mut a, "t-b", "parent-child"));
+        ok(tx.put(&a));
+        let mut b = ok(tx.require("t-b"));
+        let refused = super::issue::add_edge(tx, &mut b, "t-a", "parent-child");
+        assert!(
+            matches!(refused, Err(crate::error::Error::Refused(_))),
+            "{refused:?}"
+        );
+    });
+}
+
+#[test]
+fn a_pinned_or_closed_parent_does_not_block_its_children() {
+    // Spec §5.9: only an issue that is neither closed nor pinned is blocked, and only a
+    // blocked parent blocks its children.
+    in_ledger(|tx| {
+        ok(tx.put(&issue("t-x", "open")));
+        let mut e = issue("t-e", "open");
+        e.dependencies.push(edge("t-e", "t-x", "blocks", false));
+        ok(tx.put(&e));
+        let mut c = issue("t-c", "open");
+        c.dependencies
+            .push(edge("t-c", "t-e", "parent-child", false));
+        ok(tx.put(&c));
+        assert!(ok(tx.is_blocked("t-c")));
+        let mut e = ok(tx.require("t-e"));
+        e.status = String::from("pinned");
+        ok(tx.put(&e));
+        assert!(!ok(tx.is_blocked("t-e")) && !ok(tx.is_blocked("t-c")));
+        e.status = String::from("open");
+        ok(tx.put(&e));
+        assert!(ok(tx.is_blocked("t-c")));
+        ok(close_one(tx, "t-e", None, true));
+        assert!(!ok(tx.is_blocked("t-e")) && !ok(tx.is_blocked("t-c")));
+    });
+}

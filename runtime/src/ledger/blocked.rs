@@ -3,7 +3,8 @@
 //!
 //! An issue is **ready** when its status is `open`, it is not pinned, not deferred into
 //! the future, not an infrastructure type (molecule roots, gates, messages ...), and
-//! [`blockers`] finds nothing in its way:
+//! [`blockers`] finds nothing in its way (it finds nothing for a done issue: closed,
+//! pinned, tombstone):
 //! 1. a `blocks` / `conditional-blocks` edge to an issue that is not `closed`/`pinned`;
 //! 2. a `waits-for` edge to a spawner with children still open (all of them must close,
 //!    or any one for `{"gate":"any-children"}`); a spawner without children does not block;
@@ -75,6 +76,11 @@ fn done(status: &str) -> bool {
 /// What stands in `issue`'s way through its edges (rules 1-3 above).
 pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
     let mut out = Vec::new();
+    // Only an issue that is neither closed nor pinned is blocked (spec §5.9), so a
+    // frozen or (force-)closed parent does not hold its children back.
+    if done(&issue.status) {
+        return Ok(out);
+    }
     for d in &issue.dependencies {
         match d.kind.as_str() {
             k if BLOCKING.contains(&k) => {

@@ -416,23 +416,34 @@ impl<'a> Tx<'a> {
             )));
         }
         if blocked::BLOCKING.contains(&dep.kind.as_str())
-            && self.reaches(&dep.depends_on_id, &issue.id)?
+            && self.reaches(&dep.depends_on_id, &issue.id, false)?
         {
             return Err(Error::Refused(format!(
                 "`{}` -> `{}` would create a dependency cycle",
                 issue.id, dep.depends_on_id
             )));
         }
+        // Blockage flows down parent-child edges; in a cycle of them it would hold
+        // itself up after its cause is gone.
+        if dep.kind == "parent-child" && self.reaches(&dep.depends_on_id, &issue.id, true)? {
+            return Err(Error::Refused(format!(
+                "`{}` -> `{}` would make `{}` its own ancestor",
+                issue.id, dep.depends_on_id, issue.id
+            )));
+        }
         Ok(())
     }
 
-    /// Whether `from` reaches `to` through blocking edges.
-    fn reaches(&self, from: &str, to: &str) -> Result<bool> {
+    /// Whether `from` reaches `to` through blocking edges (`parents`: through
+    /// parent-child edges).
+    fn reaches(&self, from: &str, to: &str, parents: bool) -> Result<bool> {
         let mut stack = vec![from.to_owned()];
         let mut seen = std::collections::HashSet::new();
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT depends_on_id FROM deps WHERE issue_id = ?1 AND type IN ('blocks', 'conditional-blocks')",
-        )?;
+        let mut stmt = self.tx.prepare_cached(if parents {
+            "SELECT depends_on_id FROM deps WHERE issue_id = ?1 AND type = 'parent-child'"
+        } else {
+            "SELECT depends_on_id FROM deps WHERE issue_id = ?1 AND type IN ('blocks', 'conditional-blocks')"
+        })?;
         while let Some(at) = stack.pop() {
             if at == to {
                 return Ok(true);
