@@ -264,6 +264,53 @@ fn pour_a_molecule_and_work_it_to_completion() {
 }
 
 #[test]
+fn a_deferred_parent_hides_its_subtree_from_ready() {
+    let p = Project::new();
+    let text = concat!(
+        r#"{"id":"d-1","title":"later","status":"open","priority":2,"issue_type":"epic","defer_until":"2999-01-01T00:00:00Z","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}"#,
+        "\n",
+        r#"{"id":"d-2","title":"child","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[{"issue_id":"d-2","depends_on_id":"d-1","type":"parent-child"}]}"#,
+        "\n",
+        r#"{"id":"d-3","title":"free","status":"open","priority":2,"issue_type":"task","defer_until":"2001-01-01T00:00:00Z","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}"#,
+        "\n",
+    );
+    let file = p.path().join("in.jsonl");
+    std::fs::write(&file, text).unwrap();
+    p.gt(&["import", file.to_str().unwrap()]).ok();
+    assert_eq!(
+        p.ready(None),
+        vec!["d-3"],
+        "a past defer_until does not hide"
+    );
+    let why = p.gt(&["why", "d-2"]).ok().stdout;
+    assert!(
+        why.contains("its ancestor d-1 is deferred until 2999"),
+        "{why}"
+    );
+    assert!(
+        p.gt(&["why", "d-1"])
+            .ok()
+            .stdout
+            .contains("deferred until 2999")
+    );
+}
+
+#[test]
+fn closing_the_last_step_and_its_root_in_one_command() {
+    let p = Project::new();
+    p.formula("mol-review", REVIEW);
+    let ids = ids(&p.json(&["pour", "mol-review", "--var", "pr=1"]));
+    let (root, steps) = (&ids[0], &ids[1..]);
+    for s in &steps[..steps.len() - 1] {
+        p.gt(&["close", s]).ok();
+    }
+    // The last step completes the molecule; naming the root too is not an error.
+    let closed = p.json(&["close", &steps[steps.len() - 1], root]);
+    assert_eq!(closed.as_array().unwrap().len(), 2);
+    assert_eq!(p.json(&["show", root])[0]["status"], "closed");
+}
+
+#[test]
 fn pour_errors_name_the_formula() {
     let p = Project::new();
     let out = p.gt(&["pour", "no-such-formula"]);

@@ -284,9 +284,13 @@ pub fn update(a: UpdateArgs, ctx: &Ctx) -> Result<()> {
 pub fn close(a: CloseArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
     let closed = ledger.write(|tx| {
-        let mut closed = Vec::new();
+        let mut closed: Vec<Issue> = Vec::new();
         for id in &a.ids {
             let id = tx.resolve(id)?;
+            // A molecule root that an earlier id of this command completed is done.
+            if closed.iter().any(|c| c.id == id) {
+                continue;
+            }
             closed.extend(close_one(tx, &id, a.reason.as_deref(), a.force)?);
         }
         Ok(closed)

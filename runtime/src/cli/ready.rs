@@ -3,7 +3,7 @@
 
 use super::{Ctx, output};
 use crate::error::Result;
-use crate::ledger::blocked::{Blocker, blockers, own_reasons};
+use crate::ledger::blocked::{Blocker, blockers, deferred_ancestor, own_reasons};
 use crate::ledger::ready::{ReadyQuery, ready, ready_records};
 use clap::Args;
 
@@ -59,6 +59,9 @@ pub fn why(a: WhyArgs, ctx: &Ctx) -> Result<()> {
         let id = tx.resolve(&a.id)?;
         let issue = tx.require(&id)?;
         let mut reasons = own_reasons(&issue);
+        if let Some((parent, until)) = deferred_ancestor(tx, &issue.id)? {
+            reasons.push(format!("its ancestor {parent} is deferred until {until}"));
+        }
         let mut queue = blockers(tx, &issue)?;
         // A blocked parent: say what blocks it, up the chain.
         let mut depth = 0;

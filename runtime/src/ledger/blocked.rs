@@ -177,9 +177,34 @@ pub fn deferred(until: &str) -> bool {
     }
 }
 
+/// The nearest ancestor of `id` (through `parent-child`, at most 50 levels) deferred into
+/// the future, with its `defer_until`: a deferred parent hides its whole subtree.
+pub fn deferred_ancestor(tx: &Tx, id: &str) -> Result<Option<(String, String)>> {
+    let mut at = id.to_owned();
+    let mut seen = HashSet::new();
+    for _ in 0..50 {
+        let parents = tx.parents(&at)?;
+        let Some(parent) = parents.into_iter().next() else {
+            return Ok(None);
+        };
+        if !seen.insert(parent.clone()) {
+            return Ok(None);
+        }
+        if let Some(until) = tx.defer_until(&parent)?
+            && deferred(&until)
+        {
+            return Ok(Some((parent, until)));
+        }
+        at = parent;
+    }
+    Ok(None)
+}
+
 /// Whether `issue` is ready.
 pub fn is_ready(tx: &Tx, issue: &Issue) -> Result<bool> {
-    Ok(own_reasons(issue).is_empty() && blockers(tx, issue)?.is_empty())
+    Ok(own_reasons(issue).is_empty()
+        && blockers(tx, issue)?.is_empty()
+        && deferred_ancestor(tx, &issue.id)?.is_none())
 }
 
 /// Recompute the flag of `id` and of every issue its change can affect.

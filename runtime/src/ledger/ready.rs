@@ -57,6 +57,8 @@ pub fn ready_records(tx: &Tx, q: &ReadyQuery) -> Result<Vec<(String, String)>> {
         Some(a) => stmt.query([a])?,
         None => stmt.query([])?,
     };
+    // A deferred issue hides its subtree: check ancestors only when something is deferred.
+    let any_deferred = tx.any_deferred()?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         if q.limit.is_some_and(|n| out.len() >= n) {
@@ -70,6 +72,9 @@ pub fn ready_records(tx: &Tx, q: &ReadyQuery) -> Result<Vec<(String, String)>> {
         }
         let until: Option<String> = row.get(2)?;
         if until.as_deref().is_some_and(deferred) {
+            continue;
+        }
+        if any_deferred && super::blocked::deferred_ancestor(tx, &id)?.is_some() {
             continue;
         }
         out.push((id, row.get(1)?));

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use rusqlite::Connection;
 
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS issues(
@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS issues(
   record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS issues_ready ON issues(status, blocked, priority, created_at);
+CREATE INDEX IF NOT EXISTS issues_deferred ON issues(defer_until) WHERE defer_until IS NOT NULL;
 CREATE TABLE IF NOT EXISTS deps(
   issue_id TEXT NOT NULL,
   depends_on_id TEXT NOT NULL,

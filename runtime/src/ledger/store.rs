@@ -457,6 +457,40 @@ impl<'a> Tx<'a> {
         }
         Ok(false)
     }
+
+    /// The targets of `id`'s `parent-child` edges, in id order.
+    pub fn parents(&self, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT depends_on_id FROM deps WHERE issue_id = ?1 AND type = 'parent-child' ORDER BY depends_on_id",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The `defer_until` of `id`, if set.
+    pub fn defer_until(&self, id: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT defer_until FROM issues WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Whether any issue is deferred into the future (a cheap guard for `ready`).
+    pub fn any_deferred(&self) -> Result<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT defer_until FROM issues WHERE defer_until IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for until in rows {
+            if super::blocked::deferred(&until?) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }
 
 fn decode(id: &str, text: &str) -> Result<Issue> {
