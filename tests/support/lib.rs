@@ -9,6 +9,20 @@ pub fn corpus_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The formula files of one corpus project (`beads`, `gastown`), as (path relative to the
+/// corpus, text), in path order: one workspace, since they refer to each other by name.
+pub fn project_sources(corpus: &std::path::Path, project: &str) -> Vec<(String, String)> {
+    let dir = corpus.join(project);
+    let (files, _) = gtc::driver::collect_paths(std::slice::from_ref(&dir));
+    files
+        .iter()
+        .map(|f| {
+            let rel = format!("{project}/{}", f.strip_prefix(&dir).unwrap_or(f).display());
+            (rel, std::fs::read_to_string(f).unwrap_or_default())
+        })
+        .collect()
+}
+
 /// The directory of this crate's fixtures.
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")

@@ -1,7 +1,7 @@
 //! Every corpus formula cooks (compile mode), and its resolved step ids and
 //! dependencies are snapshotted; the three formulas with check errors do not cook.
 
-use gtc_e2e::{cook_listings, corpus_dir};
+use gtc_e2e::{cook_listings, corpus_dir, project_sources};
 
 const NOT_COOKED: &[&str] = &[
     "mol-digest-generate",
@@ -18,15 +18,7 @@ fn corpus_formulas_cook_deterministically() {
     let mut cooked = 0;
     // Each project's formulas form one workspace (they refer to each other by name).
     for project in ["beads", "gastown"] {
-        let dir = corpus.join(project);
-        let (files, _) = gtc::driver::collect_paths(std::slice::from_ref(&dir));
-        let texts: Vec<(String, String)> = files
-            .iter()
-            .map(|f| {
-                let rel = format!("{project}/{}", f.strip_prefix(&dir).unwrap_or(f).display());
-                (rel, std::fs::read_to_string(f).unwrap_or_default())
-            })
-            .collect();
+        let texts = project_sources(&corpus, project);
         let sources: Vec<(&str, &str)> = texts
             .iter()
             .map(|(p, t)| (p.as_str(), t.as_str()))

@@ -26,7 +26,7 @@
 //! `gtc` does (GTC013); they have no fixture. The test skips cleanly when
 //! `../shared/corpus` is absent.
 
-use gtc_e2e::{corpus_dir, fixtures_dir};
+use gtc_e2e::{corpus_dir, fixtures_dir, project_sources};
 use std::collections::BTreeSet;
 
 /// Corpus formulas the reference tool refuses to cook (and so does gtc).
@@ -90,15 +90,7 @@ fn corpus_cooks_like_the_reference_tool() {
     let mut compared = 0;
     let mut seen_fixtures = BTreeSet::new();
     for project in ["beads", "gastown"] {
-        let dir = corpus.join(project);
-        let (files, _) = gtc::driver::collect_paths(std::slice::from_ref(&dir));
-        let texts: Vec<(String, String)> = files
-            .iter()
-            .map(|f| {
-                let rel = format!("{project}/{}", f.strip_prefix(&dir).unwrap_or(f).display());
-                (rel, std::fs::read_to_string(f).unwrap_or_default())
-            })
-            .collect();
+        let texts = project_sources(&corpus, project);
         let sources: Vec<(&str, &str)> = texts
             .iter()
             .map(|(p, t)| (p.as_str(), t.as_str()))
