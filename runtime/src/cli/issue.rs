@@ -219,13 +219,7 @@ pub fn list(a: ListArgs, ctx: &Ctx) -> Result<()> {
     }
     let issues = records
         .iter()
-        .map(|(id, text)| {
-            serde_json::from_str(text).map_err(|e| {
-                Error::Invalid(format!(
-                    "ledger database: record `{id}` does not decode: {e}"
-                ))
-            })
-        })
+        .map(|(id, text)| crate::ledger::store::decode(id, text))
         .collect::<Result<Vec<Issue>>>()?;
     output::issues_text(&issues, "no issues")
 }

@@ -21,7 +21,7 @@ pub fn issues_json(issues: &[Issue]) -> Result<()> {
             text.push(',');
         }
         text.push('\n');
-        text.push_str(&record_line(issue));
+        text.push_str(&json_record(issue));
     }
     text.push_str(if issues.is_empty() { "]" } else { "\n]" });
     emit(&text)
@@ -34,11 +34,6 @@ pub fn one(json: bool, issue: &Issue, message: impl FnOnce() -> String) -> Resul
     } else {
         emit(&message())
     }
-}
-
-/// An issue as a `--json` record (see [`json_record`]).
-pub fn record_line(issue: &Issue) -> String {
-    json_record(issue)
 }
 
 /// Print stored records (already in `--json` form) as a JSON array, without decoding.

@@ -84,10 +84,12 @@ pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
     for d in &issue.dependencies {
         match d.kind.as_str() {
             k if BLOCKING.contains(&k) => {
-                let Some(target) = tx.get(&d.depends_on_id)? else {
+                // The status column first: most blockers are done, and decoding the
+                // whole record is only needed to describe an open one.
+                if tx.status(&d.depends_on_id)?.is_none_or(|s| done(&s)) {
                     continue;
-                };
-                if !done(&target.status) {
+                }
+                if let Some(target) = tx.get(&d.depends_on_id)? {
                     out.push(Blocker::Issue {
                         gate: (target.issue_type == "gate").then(|| {
                             target
@@ -205,11 +207,6 @@ pub fn is_ready(tx: &Tx, issue: &Issue) -> Result<bool> {
     Ok(own_reasons(issue).is_empty()
         && blockers(tx, issue)?.is_empty()
         && deferred_ancestor(tx, &issue.id)?.is_none())
-}
-
-/// Recompute the flag of `id` and of every issue its change can affect.
-pub fn refresh_around(tx: &Tx, id: &str) -> Result<()> {
-    refresh_many(tx, std::slice::from_ref(&id.to_owned()))
 }
 
 /// Recompute the flags of `ids` and of every issue their change can affect: their

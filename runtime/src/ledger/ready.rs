@@ -5,7 +5,7 @@ use super::Issue;
 use super::blocked::{deferred, is_ready};
 use super::record::NOT_WORK_TYPES;
 use super::store::Tx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::collections::HashSet;
 
 /// What to list.
@@ -25,8 +25,7 @@ pub struct ReadyQuery {
 pub fn ready(tx: &Tx, q: &ReadyQuery) -> Result<Vec<Issue>> {
     let mut out = Vec::new();
     for (id, text) in ready_records(tx, q)? {
-        let issue: Issue = serde_json::from_str(&text)
-            .map_err(|e| Error::Invalid(format!("ledger database: record `{id}`: {e}")))?;
+        let issue = super::store::decode(&id, &text)?;
         debug_assert!(is_ready(tx, &issue).unwrap_or(true));
         out.push(issue);
     }

@@ -493,7 +493,8 @@ impl<'a> Tx<'a> {
     }
 }
 
-fn decode(id: &str, text: &str) -> Result<Issue> {
+/// A stored record (`--json` form) as an issue.
+pub fn decode(id: &str, text: &str) -> Result<Issue> {
     serde_json::from_str(text).map_err(|e| {
         Error::Invalid(format!(
             "ledger database: record `{id}` does not decode: {e}"
