@@ -128,7 +128,7 @@ fn generate(n: usize) -> Vec<Issue> {
             &mut rng,
         );
         r.priority = 2;
-        r.metadata = Some(serde_json::json!({"formula": "mol-gen", "vars": {}}));
+        r.metadata = Some(gt::ledger::raw::RawJson::parse(r#"{"formula":"mol-gen","vars":{}}"#).unwrap());
         out.push(r);
         let chains = steps.div_ceil(10);
         for c in 0..chains {

@@ -18,6 +18,14 @@ pub enum Error {
     Io { path: PathBuf, err: std::io::Error },
     /// The database failed.
     Db(rusqlite::Error),
+    /// The issue was deleted (a tombstone).
+    Deleted {
+        id: String,
+        at: String,
+        by: Option<String>,
+    },
+    /// A record could not be written as JSON.
+    Encode(crate::ledger::record::EncodeError),
 }
 
 /// Result with [`Error`].
@@ -36,8 +44,12 @@ impl Error {
     /// 1 for refusals and missing ids.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Refused(_) | Error::NotFound { .. } => 1,
-            Error::NoLedger(_) | Error::Invalid(_) | Error::Io { .. } | Error::Db(_) => 2,
+            Error::Refused(_) | Error::NotFound { .. } | Error::Deleted { .. } => 1,
+            Error::NoLedger(_)
+            | Error::Invalid(_)
+            | Error::Io { .. }
+            | Error::Db(_)
+            | Error::Encode(_) => 2,
         }
     }
 }
@@ -60,6 +72,14 @@ impl fmt::Display for Error {
             Error::Refused(why) | Error::Invalid(why) => f.write_str(why),
             Error::Io { path, err } => write!(f, "{}: {err}", path.display()),
             Error::Db(e) => write!(f, "ledger database: {e}"),
+            Error::Deleted { id, at, by } => {
+                write!(f, "`{id}` was deleted at {at}")?;
+                if let Some(by) = by {
+                    write!(f, " by {by}")?;
+                }
+                Ok(())
+            }
+            Error::Encode(e) => write!(f, "{e}"),
         }
     }
 }

@@ -113,7 +113,9 @@ fn create_show_list_update() {
 fn unknown_ids_suggest_near_matches() {
     let p = Project::new();
     let a = p.create("One", &[]);
-    let typo = format!("{}x", &a[..a.len() - 1]);
+    // One character off (never the id itself, whatever its last character).
+    let other = if a.ends_with('x') { 'y' } else { 'x' };
+    let typo = format!("{}{other}", &a[..a.len() - 1]);
     let out = p.gt(&["show", &typo]);
     assert_eq!(out.code, 1);
     assert!(
@@ -159,7 +161,8 @@ fn ready_why_claim_close() {
     let out = p.gt(&["close", &b]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("blocked by open issues"),
+        out.stderr
+            .contains(&format!("cannot close `{b}`: blocked by {a}")),
         "{}",
         out.stderr
     );
@@ -459,17 +462,23 @@ fn import_keeps_unknown_fields_tombstones_templates_and_memories() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 5, "{out}");
-    let x1 = &lines[0];
+    assert_eq!(lines.len(), 6, "{out}");
+    assert_eq!(lines[0]["_schema"], "beads/v1", "the header is kept, first");
+    let x1 = &lines[1];
     assert_eq!(x1["quantum_state"]["spin"], "up");
     assert_eq!(x1["zeta"], serde_json::json!([1, 2]));
-    assert_eq!(lines[1]["status"], "tombstone");
-    assert_eq!(lines[2]["is_template"], true);
+    assert_eq!(lines[2]["status"], "tombstone");
+    assert_eq!(lines[3]["is_template"], true);
     assert_eq!(
-        lines[3]["ephemeral"], true,
-        "legacy `wisp` becomes `ephemeral`"
+        lines[4]["wisp"], true,
+        "an unchanged record is written as read"
     );
-    assert_eq!(lines[4]["_type"], "memory");
+    assert_eq!(
+        p.json(&["show", "x-4"])[0]["ephemeral"],
+        true,
+        "legacy `wisp` is read as `ephemeral`"
+    );
+    assert_eq!(lines[5]["_type"], "memory");
     // Importing the export again changes nothing.
     let again = p.path().join("again.jsonl");
     std::fs::write(&again, &out).unwrap();

@@ -8,4 +8,4 @@ mod write;
 pub use discover::{discover_formula_files, formula_stem};
 pub use search_path::{STDLIB, library_files, search_dirs};
 pub use span::{LineCol, LineIndex, Span};
-pub use write::write_atomic;
+pub use write::{write_atomic, write_atomic_with};

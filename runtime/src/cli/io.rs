@@ -3,9 +3,10 @@
 use super::{Ctx, output};
 use crate::error::{Error, Result};
 use crate::ledger::jsonl::{
-    export_lines, flush as flush_jsonl, import_records, memory_lines, parse,
+    Scope, Source, flush as flush_jsonl, import, report, write_file, write_ledger,
 };
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -20,38 +21,34 @@ pub struct ExportArgs {
     file: Option<PathBuf>,
 }
 
-pub fn import(a: ImportArgs, ctx: &Ctx) -> Result<()> {
-    let text = if a.file.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|e| Error::io("<stdin>", e))?;
-        s
-    } else {
-        std::fs::read_to_string(&a.file).map_err(|e| Error::io(&a.file, e))?
-    };
-    let parsed = parse(&text);
-    for b in &parsed.bad {
-        eprintln!(
-            "warning: {}:{}: {}; the line is skipped",
-            a.file.display(),
-            b.line,
-            b.error
-        );
-    }
+pub fn import_cmd(a: ImportArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
-    let summary = ledger.write(|tx| import_records(tx, &parsed))?;
+    let stdin = a.file.as_os_str() == "-";
+    let summary = ledger.write(|tx| {
+        if stdin {
+            import(tx, std::io::stdin().lock(), Source::File, None)
+        } else {
+            let file = std::fs::File::open(&a.file).map_err(|e| Error::io(&a.file, e))?;
+            let input = std::io::BufReader::with_capacity(1 << 16, file);
+            import(tx, input, Source::File, Some(&a.file))
+        }
+    })?;
+    report(&a.file, &summary, "the line is skipped");
     if ctx.json {
-        return output::json(&summary);
+        output::json(&summary)?;
+    } else {
+        output::emit(&format!(
+            "imported {}: {} new, {} updated, {} deleted, {} unchanged, {} older than the ledger's (kept the ledger's), {} other line(s) kept, {} bad line(s) skipped",
+            a.file.display(),
+            summary.created,
+            summary.updated,
+            summary.deleted,
+            summary.unchanged,
+            summary.older,
+            summary.kept_lines,
+            summary.bad.len()
+        ))?;
     }
-    output::emit(&format!(
-        "imported {}: {} new, {} updated, {} unchanged, {} older than the ledger's (kept the ledger's), {} bad line(s) skipped",
-        a.file.display(),
-        summary.created,
-        summary.updated,
-        summary.unchanged,
-        summary.older,
-        summary.bad.len()
-    ))?;
     if summary.bad.is_empty() {
         Ok(())
     } else {
@@ -65,37 +62,55 @@ pub fn import(a: ImportArgs, ctx: &Ctx) -> Result<()> {
 
 pub fn export(a: ExportArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
-    let text = ledger.read(|tx| {
-        let all = tx.all()?;
-        let mut text = export_lines(tx, &all)?;
-        text.push_str(&memory_lines(tx)?);
-        Ok(text)
-    })?;
     match a.file {
         Some(path) => {
-            crate::ledger::write_atomic(&path, text.as_bytes())?;
+            let written = ledger.read(|tx| write_file(tx, &path, Scope::All))?;
             eprintln!(
-                "exported {} line(s) to {}",
-                text.lines().count(),
+                "exported {} issue(s) and {} other line(s) to {}",
+                written.issues,
+                written.kept_lines,
                 path.display()
             );
             Ok(())
         }
-        None => output::emit(text.trim_end_matches('\n')).map(|_| ()),
+        None => ledger.read(|tx| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let name = std::path::Path::new("<stdout>");
+            match write_ledger(tx, &mut out, Scope::All, name) {
+                Err(Error::Io { err, .. }) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+                    return Ok(());
+                }
+                r => r?,
+            };
+            match out.flush() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io(name, e)),
+                _ => Ok(()),
+            }
+        }),
     }
 }
 
 pub fn flush(ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
-    let n = flush_jsonl(&mut ledger)?;
+    let done = flush_jsonl(&mut ledger)?;
+    let path = ledger.dir.join(crate::ledger::JSONL);
     if ctx.json {
-        output::json(
-            &serde_json::json!({"path": ledger.dir.join(crate::ledger::JSONL).display().to_string(), "issues": n}),
-        )
+        output::json(&serde_json::json!({
+            "path": path.display().to_string(),
+            "issues": done.issues,
+            "written": done.written,
+        }))
+    } else if done.written {
+        output::emit(&format!(
+            "wrote {} issue(s) to {}",
+            done.issues,
+            path.display()
+        ))
     } else {
         output::emit(&format!(
-            "wrote {n} issue(s) to {}",
-            ledger.dir.join(crate::ledger::JSONL).display()
+            "{} is up to date ({} issue(s))",
+            path.display(),
+            done.issues
         ))
     }
 }

@@ -1,12 +1,12 @@
-//! `gt create`, `show`, `list`, `update`, `close`, `claim`, `dep`.
+//! `gt create`, `show`, `list`, `update`, `close`, `claim`, `release`, `delete`, `dep`.
 
 use super::{Ctx, output};
-use crate::error::{Error, Result};
-use crate::ledger::blocked::blockers;
-use crate::ledger::record::{DONE_STATUSES, STATUSES};
+use crate::error::Result;
+use crate::ledger::Issue;
 use crate::ledger::store::Filter;
 use crate::ledger::time::now;
-use crate::ledger::{Dependency, Issue, Tx};
+use crate::work;
+use crate::work::update::{Change, check_priority, check_title, sorted};
 use clap::{Args, Subcommand};
 
 #[derive(Args, Debug)]
@@ -89,6 +89,9 @@ pub struct UpdateArgs {
     add_labels: Vec<String>,
     #[arg(long = "remove-label")]
     remove_labels: Vec<String>,
+    /// Change the assignee or set in_progress even though another agent holds it.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -109,7 +112,30 @@ pub struct ClaimArgs {
     /// The agent taking it (default: the actor).
     #[arg(long = "as", value_name = "AGENT")]
     agent: Option<String>,
-    /// Claim even when it is not ready.
+    /// Claim even when it is not ready (never from another agent, never twice).
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReleaseArgs {
+    id: String,
+    /// The agent giving it back (default: the actor).
+    #[arg(long = "as", value_name = "AGENT")]
+    agent: Option<String>,
+    /// Release it even though another agent holds it.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DeleteArgs {
+    #[arg(required = true)]
+    ids: Vec<String>,
+    /// Why (kept in the tombstone).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Delete even issues with children (they keep their records, without the edge).
     #[arg(long)]
     force: bool,
 }
@@ -151,11 +177,11 @@ pub fn create(a: CreateArgs, ctx: &Ctx) -> Result<()> {
         };
         if let Some(p) = &a.parent {
             let p = tx.resolve(p)?;
-            add_edge(tx, &mut issue, &p, "parent-child")?;
+            work::dep::add_edge(tx, &mut issue, &p, "parent-child")?;
         }
         for b in &a.blocked_by {
             let b = tx.resolve(b)?;
-            add_edge(tx, &mut issue, &b, "blocks")?;
+            work::dep::add_edge(tx, &mut issue, &b, "blocks")?;
         }
         tx.put(&issue)?;
         Ok(issue)
@@ -225,50 +251,20 @@ pub fn list(a: ListArgs, ctx: &Ctx) -> Result<()> {
 }
 
 pub fn update(a: UpdateArgs, ctx: &Ctx) -> Result<()> {
-    if let Some(t) = &a.title {
-        check_title(t)?;
-    }
-    if let Some(p) = a.priority {
-        check_priority(p)?;
-    }
-    if let Some(s) = &a.status {
-        check_status(s)?;
-    }
+    let change = Change {
+        title: a.title,
+        description: a.description,
+        notes: a.notes,
+        status: a.status,
+        priority: a.priority,
+        assignee: a.assignee,
+        add_labels: a.add_labels,
+        remove_labels: a.remove_labels,
+    };
     let mut ledger = ctx.ledger()?;
     let issue = ledger.write(|tx| {
         let id = tx.resolve(&a.id)?;
-        let mut issue = tx.require(&id)?;
-        if let Some(t) = &a.title {
-            issue.title = t.clone();
-        }
-        if let Some(d) = &a.description {
-            issue.description = Some(d.clone());
-        }
-        if let Some(n) = &a.notes {
-            issue.notes = Some(n.clone());
-        }
-        if let Some(s) = &a.status {
-            if s == "in_progress" && issue.started_at.is_none() {
-                issue.started_at = Some(now());
-            }
-            if issue.status == "closed" {
-                issue.closed_at = None;
-                issue.close_reason = None;
-            }
-            issue.status = s.clone();
-        }
-        if let Some(p) = a.priority {
-            issue.priority = p;
-        }
-        if let Some(who) = &a.assignee {
-            issue.assignee = (!who.is_empty()).then(|| who.clone());
-        }
-        issue.labels.extend(a.add_labels.iter().cloned());
-        issue.labels.retain(|l| !a.remove_labels.contains(l));
-        issue.labels = sorted(std::mem::take(&mut issue.labels));
-        issue.updated_at = now();
-        tx.put(&issue)?;
-        Ok(issue)
+        work::update::update(tx, &id, &change, a.force)
     })?;
     output::one(ctx.json, &issue, || {
         format!("updated {}", output::line(&issue))
@@ -285,7 +281,7 @@ pub fn close(a: CloseArgs, ctx: &Ctx) -> Result<()> {
             if closed.iter().any(|c| c.id == id) {
                 continue;
             }
-            closed.extend(close_one(tx, &id, a.reason.as_deref(), a.force)?);
+            closed.extend(work::close::close(tx, &id, a.reason.as_deref(), a.force)?);
         }
         Ok(closed)
     })?;
@@ -295,108 +291,38 @@ pub fn close(a: CloseArgs, ctx: &Ctx) -> Result<()> {
     let text: Vec<String> = closed
         .iter()
         .map(|i| match i.close_reason.as_deref() {
-            Some(AUTO_CLOSE) => format!("closed {} (molecule complete: all steps closed)", i.id),
+            Some(work::close::AUTO_CLOSE) => {
+                format!("closed {} (molecule complete: all steps closed)", i.id)
+            }
             _ => format!("closed {}", i.id),
         })
         .collect();
     output::emit(&text.join("\n"))
 }
 
-const AUTO_CLOSE: &str = "all steps complete";
-
-/// Close `id` (checks first), then the molecule it completes. Returns what was closed.
-pub fn close_one(tx: &Tx, id: &str, reason: Option<&str>, force: bool) -> Result<Vec<Issue>> {
-    let mut issue = tx.require(id)?;
-    if issue.status == "closed" {
-        return Err(Error::Refused(format!("`{id}` is already closed")));
+pub fn delete(a: DeleteArgs, ctx: &Ctx) -> Result<()> {
+    let mut ledger = ctx.ledger()?;
+    let done = ledger.write(|tx| {
+        let ids = a
+            .ids
+            .iter()
+            .map(|i| tx.resolve(i))
+            .collect::<Result<Vec<_>>>()?;
+        work::delete::delete(tx, &ids, a.reason.as_deref(), a.force)
+    })?;
+    if ctx.json {
+        return output::issues_json(&done.tombstones);
     }
-    if !force {
-        let open_children: Vec<String> = tx
-            .children(id)?
-            .into_iter()
-            .filter(|c| {
-                tx.status(c)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|s| !DONE_STATUSES.contains(&s.as_str()))
-            })
-            .collect();
-        if !open_children.is_empty() {
-            return Err(Error::Refused(format!(
-                "cannot close `{id}`: {} open child issue(s) ({}); close them first or use --force",
-                open_children.len(),
-                preview(&open_children)
-            )));
-        }
-        let open: Vec<String> = blockers(tx, &issue)?
-            .into_iter()
-            .filter_map(|b| match b {
-                crate::ledger::blocked::Blocker::Issue { id, .. } => Some(id),
-                _ => None,
-            })
-            .collect();
-        if !open.is_empty() {
-            return Err(Error::Refused(format!(
-                "cannot close `{id}`: blocked by open issues {}; close them first or use --force",
-                preview(&open)
-            )));
-        }
+    let mut text: Vec<String> = done
+        .tombstones
+        .iter()
+        .map(|t| format!("deleted {} (a tombstone records it; sync carries it)", t.id))
+        .collect();
+    text.extend(done.removed.iter().map(|id| format!("deleted {id}")));
+    for d in &done.detached {
+        text.push(format!("  {} lost its edges to deleted issues", d.id));
     }
-    let stamp = now();
-    issue.status = String::from("closed");
-    issue.closed_at = Some(stamp.clone());
-    issue.close_reason = reason.map(str::to_owned);
-    issue.updated_at = stamp.clone();
-    tx.put(&issue)?;
-    let mut closed = vec![issue.clone()];
-    for mut root in completed_roots(tx, &issue)? {
-        root.status = String::from("closed");
-        root.closed_at = Some(stamp.clone());
-        root.close_reason = Some(String::from(AUTO_CLOSE));
-        root.updated_at = stamp.clone();
-        tx.put(&root)?;
-        closed.push(root);
-    }
-    Ok(closed)
-}
-
-/// The molecule roots above `issue` that closing it completed, innermost first: each
-/// ancestor that is a molecule (type molecule, or a wisp, or a template epic), not
-/// closed, with every descendant closed. A molecule bonded into another one completes
-/// first, then (if that was all) the one it was bonded into. The walk stops at the
-/// first ancestor that is not complete.
-fn completed_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
-    let mut out = Vec::new();
-    let mut at = issue.clone();
-    for _ in 0..50 {
-        let Some(p) = at.parent() else { break };
-        let Some(parent) = tx.get(p)? else { break };
-        let is_mol = parent.issue_type == "molecule"
-            || parent.is_ephemeral()
-            || (parent.issue_type == "epic" && parent.labels.iter().any(|l| l == "template"));
-        if parent.status != "closed" {
-            let complete = tx
-                .subtree(&parent.id)?
-                .iter()
-                .skip(1)
-                .try_fold(true, |all, d| {
-                    Ok::<bool, Error>(
-                        all && (out.iter().any(|o: &Issue| o.id == *d)
-                            || tx
-                                .status(d)?
-                                .is_none_or(|s| DONE_STATUSES.contains(&s.as_str()))),
-                    )
-                })?;
-            if !complete {
-                break;
-            }
-            if is_mol {
-                out.push(parent.clone());
-            }
-        }
-        at = parent;
-    }
-    Ok(out)
+    output::emit(&text.join("\n"))
 }
 
 pub fn claim(a: ClaimArgs, ctx: &Ctx) -> Result<()> {
@@ -404,51 +330,21 @@ pub fn claim(a: ClaimArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
     let issue = ledger.write(|tx| {
         let id = tx.resolve(&a.id)?;
-        let mut issue = tx.require(&id)?;
-        let holder = issue.assignee.clone().filter(|h| !h.is_empty());
-        if issue.status == "in_progress" && holder.as_deref() == Some(agent.as_str()) {
-            // Exactly one claim succeeds, even for the same agent retrying.
-            return Err(Error::Refused(format!(
-                "`{id}` is already claimed by {agent}; nothing changed"
-            )));
-        }
-        if let Some(h) = holder.as_deref().filter(|h| *h != agent) {
-            return Err(Error::Refused(format!(
-                "`{id}` is held by {h} (status {}); it was not claimed",
-                issue.status
-            )));
-        }
-        if issue.status != "open" {
-            return Err(Error::Refused(format!(
-                "`{id}` is {}, not open; only open issues can be claimed",
-                issue.status
-            )));
-        }
-        if !a.force {
-            let reasons = crate::ledger::blocked::own_reasons(&issue);
-            let blocking = blockers(tx, &issue)?;
-            if let Some(first) = reasons.first() {
-                return Err(Error::Refused(format!("`{id}` is not claimable: {first}")));
-            }
-            if !blocking.is_empty() {
-                let list: Vec<String> = blocking.iter().map(ToString::to_string).collect();
-                return Err(Error::Refused(format!(
-                    "`{id}` is not ready: {}; see `gt why {id}` (or claim with --force)",
-                    list.join("; ")
-                )));
-            }
-        }
-        let stamp = now();
-        issue.status = String::from("in_progress");
-        issue.assignee = Some(agent.clone());
-        issue.started_at.get_or_insert_with(|| stamp.clone());
-        issue.updated_at = stamp;
-        tx.put(&issue)?;
-        Ok(issue)
+        work::claim::claim(tx, &id, &agent, a.force)
     })?;
     output::one(ctx.json, &issue, || {
         format!("claimed {} for {agent}", issue.id)
     })
+}
+
+pub fn release(a: ReleaseArgs, ctx: &Ctx) -> Result<()> {
+    let agent = a.agent.clone().unwrap_or_else(|| ctx.actor.clone());
+    let mut ledger = ctx.ledger()?;
+    let issue = ledger.write(|tx| {
+        let id = tx.resolve(&a.id)?;
+        work::claim::release(tx, &id, &agent, a.force)
+    })?;
+    output::one(ctx.json, &issue, || format!("released {}", issue.id))
 }
 
 pub fn dep(c: DepCommand, ctx: &Ctx) -> Result<()> {
@@ -459,101 +355,16 @@ pub fn dep(c: DepCommand, ctx: &Ctx) -> Result<()> {
             target,
             kind,
         } => {
-            if kind.is_empty() || kind.len() > 50 {
-                return Err(Error::Invalid(format!(
-                    "invalid edge type `{kind}`: 1-50 characters"
-                )));
-            }
             let id = tx.resolve(issue)?;
             let target = tx.resolve(target)?;
-            let mut issue = tx.require(&id)?;
-            add_edge(tx, &mut issue, &target, kind)?;
-            issue.updated_at = now();
-            tx.put(&issue)?;
-            Ok(issue)
+            work::dep::add(tx, &id, &target, kind)
         }
         DepCommand::Remove { issue, target } => {
             let id = tx.resolve(issue)?;
-            let mut issue = tx.require(&id)?;
-            let before = issue.dependencies.len();
-            issue.dependencies.retain(|d| d.depends_on_id != *target);
-            if issue.dependencies.len() == before {
-                return Err(Error::Refused(format!("`{id}` has no edge to `{target}`")));
-            }
-            issue.updated_at = now();
-            tx.put(&issue)?;
-            Ok(issue)
+            work::dep::remove(tx, &id, target)
         }
     })?;
     output::one(ctx.json, &issue, || {
         format!("updated {}", output::line(&issue))
     })
-}
-
-/// Add an edge after the ledger's checks (no self edge, no duplicate, no cycle).
-pub fn add_edge(tx: &Tx, issue: &mut Issue, target: &str, kind: &str) -> Result<()> {
-    let mut dep = Dependency::new(&issue.id, target, kind);
-    tx.check_new_edge(issue, &dep)?;
-    dep.created_at = Some(now());
-    dep.created_by = Some(tx.actor.to_owned());
-    if kind == "waits-for" {
-        dep.metadata = Some(String::from("{\"gate\":\"all-children\"}"));
-    }
-    issue.dependencies.push(dep);
-    Ok(())
-}
-
-fn preview(ids: &[String]) -> String {
-    let mut s = ids.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-    if ids.len() > 5 {
-        s.push_str(&format!(" and {} more", ids.len() - 5));
-    }
-    s
-}
-
-fn sorted(mut labels: Vec<String>) -> Vec<String> {
-    labels.sort();
-    labels.dedup();
-    labels
-}
-
-pub fn check_title(t: &str) -> Result<()> {
-    let n = t.chars().count();
-    if t.trim().is_empty() {
-        return Err(Error::Invalid(String::from("the title is empty")));
-    }
-    if n > 500 {
-        return Err(Error::Invalid(format!(
-            "the title has {n} characters; at most 500"
-        )));
-    }
-    Ok(())
-}
-
-pub fn check_priority(p: i64) -> Result<()> {
-    if !(0..=4).contains(&p) {
-        return Err(Error::Invalid(format!(
-            "priority {p} is out of range: 0 (critical) to 4 (backlog)"
-        )));
-    }
-    Ok(())
-}
-
-fn check_status(s: &str) -> Result<()> {
-    if s == "closed" {
-        return Err(Error::Invalid(String::from(
-            "close issues with `gt close ID [--reason R]` (it checks blockers and completes molecules)",
-        )));
-    }
-    let custom = s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if STATUSES.contains(&s) || custom {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "invalid status `{s}`: one of {} (or a custom name like `review`)",
-            STATUSES.join(", ")
-        )))
-    }
 }

@@ -1,11 +1,8 @@
-//! Mail: messages are issues of type `message`, assigned to the recipient, sent by the
-//! actor (`sender`). Open means unread; reading closes it.
+//! `gt mail send|inbox|read` (see [`crate::work::mail`]).
 
 use super::{Ctx, output};
-use crate::error::{Error, Result};
-use crate::ledger::Issue;
-use crate::ledger::store::Filter;
-use crate::ledger::time::now;
+use crate::error::Result;
+use crate::work;
 use clap::Subcommand;
 
 #[derive(Subcommand, Debug)]
@@ -33,44 +30,12 @@ pub fn mail(c: MailCommand, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
     match c {
         MailCommand::Send { to, subject, body } => {
-            super::issue::check_title(&subject)?;
-            let msg = ledger.write(|tx| {
-                let stamp = now();
-                let msg = Issue {
-                    id: tx.fresh_id("", &subject)?,
-                    title: subject.clone(),
-                    description: body.clone(),
-                    status: String::from("open"),
-                    priority: 2,
-                    issue_type: String::from("message"),
-                    assignee: Some(to.clone()),
-                    created_at: stamp.clone(),
-                    created_by: Some(tx.actor.to_owned()),
-                    updated_at: stamp,
-                    sender: Some(tx.actor.to_owned()),
-                    ..Issue::default()
-                };
-                tx.put(&msg)?;
-                Ok(msg)
-            })?;
+            let msg = ledger.write(|tx| work::mail::send(tx, &to, &subject, body.as_deref()))?;
             output::one(ctx.json, &msg, || format!("sent {} to {to}", msg.id))
         }
         MailCommand::Inbox { agent, all } => {
             let agent = agent.unwrap_or_else(|| ctx.actor.clone());
-            let mut msgs = ledger.read(|tx| {
-                tx.list(&Filter {
-                    types: vec![String::from("message")],
-                    assignee: Some(agent.clone()),
-                    statuses: if all {
-                        vec![]
-                    } else {
-                        vec![String::from("open")]
-                    },
-                    ephemeral: true,
-                    ..Filter::default()
-                })
-            })?;
-            msgs.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+            let msgs = ledger.read(|tx| work::mail::inbox(tx, &agent, all))?;
             if ctx.json {
                 return output::issues_json(&msgs);
             }
@@ -91,22 +56,7 @@ pub fn mail(c: MailCommand, ctx: &Ctx) -> Result<()> {
         MailCommand::Read { id } => {
             let msg = ledger.write(|tx| {
                 let id = tx.resolve(&id)?;
-                let mut msg = tx.require(&id)?;
-                if msg.issue_type != "message" {
-                    return Err(Error::Refused(format!(
-                        "`{id}` is a {}, not a message",
-                        msg.issue_type
-                    )));
-                }
-                if msg.status == "open" {
-                    let stamp = now();
-                    msg.status = String::from("closed");
-                    msg.closed_at = Some(stamp.clone());
-                    msg.close_reason = Some(String::from("read"));
-                    msg.updated_at = stamp;
-                    tx.put(&msg)?;
-                }
-                Ok(msg)
+                work::mail::read(tx, &id)
             })?;
             if ctx.json {
                 return output::issues_json(std::slice::from_ref(&msg));

@@ -1,8 +1,6 @@
 //! The `gt` command line. One file per group of commands; [`run`] parses and dispatches
 //! so tests drive the CLI in-process as well as through the binary.
 
-#[cfg(test)]
-mod flag_tests;
 mod io;
 mod issue;
 mod mail;
@@ -61,10 +59,26 @@ enum Command {
     List(issue::ListArgs),
     /// Change fields of an issue.
     Update(issue::UpdateArgs),
-    /// Close issues (refused while blockers or open children remain, unless --force).
+    /// Close issues (refused while anything blocks them or children are open, unless --force).
+    #[command(
+        long_about = "Close issues. Refused, unless --force, while the issue has open children or \
+anything blocks it: an open `blocks` / `conditional-blocks` target, a `waits-for` spawner with \
+open children, or a blocked parent (the same blockers that keep it out of `gt ready`; \
+`gt why ID` lists them). Closing the last open step of a molecule closes its root too."
+    )]
     Close(issue::CloseArgs),
     /// Take an issue: status in_progress and assignee, atomically; fails if someone else holds it.
+    #[command(
+        long_about = "Take an issue: status in_progress and assignee, atomically (a compare-and-set \
+inside the ledger's write lock, so exactly one of many agents wins). Refused exactly when \
+`gt ready --for AGENT` would not list it, with the reasons (as `gt why` gives them); --force \
+overrides readiness, never another agent's claim."
+    )]
     Claim(issue::ClaimArgs),
+    /// Give a claimed issue back: status open, no assignee.
+    Release(issue::ReleaseArgs),
+    /// Delete issues: a tombstone records the deletion, and sync carries it to every clone.
+    Delete(issue::DeleteArgs),
     /// Add or remove a dependency edge.
     #[command(subcommand)]
     Dep(issue::DepCommand),
@@ -95,9 +109,9 @@ enum Command {
     Mail(mail::MailCommand),
     /// Read beads JSONL into the ledger (an upsert by id; newer updated_at wins).
     Import(io::ImportArgs),
-    /// Write every issue (closed, ephemeral and template ones too) as beads JSONL.
+    /// Write every issue (closed, ephemeral, template and deleted ones too) and every other line read as beads JSONL.
     Export(io::ExportArgs),
-    /// Write .beads/issues.jsonl from the working database (what `gt sync` commits).
+    /// Write .beads/issues.jsonl from the working database (what `gt sync` commits): everything but local wisps.
     Flush,
     /// Commit the ledger, merge the remote's (three-way, by issue id), push, read it back.
     #[command(
@@ -178,6 +192,8 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Update(a) => issue::update(a, ctx),
         Command::Close(a) => issue::close(a, ctx),
         Command::Claim(a) => issue::claim(a, ctx),
+        Command::Release(a) => issue::release(a, ctx),
+        Command::Delete(a) => issue::delete(a, ctx),
         Command::Dep(c) => issue::dep(c, ctx),
         Command::Ready(a) => ready::ready_cmd(a, ctx),
         Command::Why(a) => ready::why(a, ctx),
@@ -191,7 +207,7 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Pin(a) => pin::pin(a, ctx),
         Command::Unpin(a) => pin::unpin(a, ctx),
         Command::Mail(c) => mail::mail(c, ctx),
-        Command::Import(a) => io::import(a, ctx),
+        Command::Import(a) => io::import_cmd(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Flush => io::flush(ctx),
         Command::Sync(a) => sync::run(a, ctx),

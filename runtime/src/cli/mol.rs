@@ -156,7 +156,7 @@ fn operand(
 pub fn bond_cmd(a: BondArgs, ctx: &Ctx) -> Result<()> {
     let kind = BondType::parse(&a.kind)?;
     if let Some(t) = &a.title {
-        super::issue::check_title(t)?;
+        crate::work::update::check_title(t)?;
     }
     let vars = parse_vars(&a.vars)?;
     let mut ledger = ctx.ledger()?;

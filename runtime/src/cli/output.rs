@@ -15,16 +15,11 @@ pub fn json<T: Serialize>(value: &T) -> Result<()> {
 
 /// Print issues as a JSON array of records.
 pub fn issues_json(issues: &[Issue]) -> Result<()> {
-    let mut text = String::from("[");
-    for (i, issue) in issues.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        text.push('\n');
-        text.push_str(&json_record(issue));
+    let mut out = RecordsJson::start()?;
+    for issue in issues {
+        out.push(&json_record(issue).map_err(Error::Encode)?)?;
     }
-    text.push_str(if issues.is_empty() { "]" } else { "\n]" });
-    emit(&text)
+    out.finish()
 }
 
 /// Print one issue: its record with `--json`, else `message()`.
@@ -38,17 +33,64 @@ pub fn one(json: bool, issue: &Issue, message: impl FnOnce() -> String) -> Resul
 
 /// Print stored records (already in `--json` form) as a JSON array, without decoding.
 pub fn records_json(records: &[String]) -> Result<()> {
-    let mut text = String::with_capacity(records.iter().map(|r| r.len() + 2).sum::<usize>() + 4);
-    text.push('[');
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        text.push('\n');
-        text.push_str(r);
+    let mut out = RecordsJson::start()?;
+    for r in records {
+        out.push(r)?;
     }
-    text.push_str(if records.is_empty() { "]" } else { "\n]" });
-    emit(&text)
+    out.finish()
+}
+
+/// A JSON array of records streamed to stdout (one record per line), so a long list is
+/// never held in memory. A closed pipe ends the output quietly.
+pub struct RecordsJson {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    n: usize,
+    closed: bool,
+}
+
+impl RecordsJson {
+    pub fn start() -> Result<RecordsJson> {
+        let mut r = RecordsJson {
+            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+            n: 0,
+            closed: false,
+        };
+        r.write(b"[")?;
+        Ok(r)
+    }
+
+    /// Add one record (a JSON object's text).
+    pub fn push(&mut self, record: &str) -> Result<()> {
+        self.write(if self.n == 0 { b"\n" } else { b",\n" })?;
+        self.write(record.as_bytes())?;
+        self.n += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.write(if self.n == 0 { b"]\n" } else { b"\n]\n" })?;
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.flush() {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
+            _ => Ok(()),
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.write_all(bytes) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            Err(e) => Err(Error::io("<stdout>", e)),
+        }
+    }
 }
 
 /// One line for an issue: `id  P2  open         task     title`.

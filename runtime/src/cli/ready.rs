@@ -1,10 +1,9 @@
 //! `gt ready` and `gt why`: both ask the ledger's one readiness definition
-//! (`ledger::blocked`).
+//! (`ledger::ready`).
 
 use super::{Ctx, output};
 use crate::error::Result;
-use crate::ledger::blocked::{Blocker, blockers, deferred_ancestor, own_reasons};
-use crate::ledger::ready::{ReadyQuery, ready, ready_records};
+use crate::ledger::ready::{ReadyQuery, for_each_ready, ready};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -18,6 +17,10 @@ pub struct ReadyArgs {
     /// Only issues assigned to this agent.
     #[arg(long)]
     assignee: Option<String>,
+    /// Only what AGENT can claim: unassigned, or assigned to AGENT (`gt claim --as AGENT`
+    /// succeeds for exactly these).
+    #[arg(long = "for", value_name = "AGENT")]
+    claimable_by: Option<String>,
     /// Include the steps of wisps (ephemeral molecules).
     #[arg(long)]
     include_wisps: bool,
@@ -26,68 +29,58 @@ pub struct ReadyArgs {
 #[derive(Args, Debug)]
 pub struct WhyArgs {
     id: String,
+    /// Ask for this agent (an issue assigned to another is not ready for it).
+    #[arg(long = "for", value_name = "AGENT")]
+    agent: Option<String>,
 }
 
 pub fn ready_cmd(a: ReadyArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
     let json = ctx.json;
-    let (records, issues) = ledger.read(|tx| {
+    ledger.read(|tx| {
         let mol = a.mol.as_deref().map(|m| tx.resolve(m)).transpose()?;
         let q = ReadyQuery {
             mol,
             limit: a.limit,
             assignee: a.assignee.clone(),
+            claimable_by: a.claimable_by.clone(),
             include_ephemeral: a.include_wisps,
         };
-        // JSON prints the stored records as they are; text needs the fields.
+        // JSON prints the stored records as they are, streamed; text needs the fields.
         if json {
-            Ok((ready_records(tx, &q)?, Vec::new()))
+            let mut out = output::RecordsJson::start()?;
+            for_each_ready(tx, &q, |_, record| out.push(record))?;
+            out.finish()
         } else {
-            Ok((Vec::new(), ready(tx, &q)?))
+            output::issues_text(&ready(tx, &q)?, "nothing is ready")
         }
-    })?;
-    if json {
-        let texts: Vec<String> = records.into_iter().map(|(_, r)| r).collect();
-        return output::records_json(&texts);
-    }
-    output::issues_text(&issues, "nothing is ready")
+    })
 }
 
 pub fn why(a: WhyArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
-    let (issue, reasons) = ledger.read(|tx| {
+    let (issue, why) = ledger.read(|tx| {
         let id = tx.resolve(&a.id)?;
         let issue = tx.require(&id)?;
-        let mut reasons = own_reasons(&issue);
-        if let Some((parent, until)) = deferred_ancestor(tx, &issue.id)? {
-            reasons.push(format!("its ancestor {parent} is deferred until {until}"));
-        }
-        let mut queue = blockers(tx, &issue)?;
-        // A blocked parent: say what blocks it, up the chain.
-        let mut depth = 0;
-        while let Some(b) = queue.first().cloned() {
-            queue.remove(0);
-            reasons.push(b.to_string());
-            if let Blocker::Parent { id } = &b
-                && depth < 50
-                && let Some(parent) = tx.get(id)?
-            {
-                depth += 1;
-                queue.extend(blockers(tx, &parent)?);
-            }
-        }
-        Ok((issue, reasons))
+        let why = crate::work::why::why(tx, &issue, a.agent.as_deref())?;
+        Ok((issue, why))
     })?;
+    let reasons: Vec<String> = why.reasons.iter().map(ToString::to_string).collect();
     if ctx.json {
         let mut value = serde_json::to_value(&issue)
             .map_err(|e| crate::error::Error::Invalid(e.to_string()))?;
         if let Some(map) = value.as_object_mut() {
-            map.insert("ready".into(), reasons.is_empty().into());
+            map.insert("ready".into(), why.ready.into());
             map.insert("not_ready_because".into(), reasons.clone().into());
+            map.insert(
+                "reasons".into(),
+                serde_json::to_value(&why.reasons)
+                    .map_err(|e| crate::error::Error::Invalid(e.to_string()))?,
+            );
         }
         return output::json(&value);
     }
-    if reasons.is_empty() {
+    if why.ready {
         output::emit(&format!("{} is ready", issue.id))
     } else {
         let mut text = format!("{} is not ready:", issue.id);

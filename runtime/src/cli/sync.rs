@@ -26,10 +26,7 @@ pub fn run(a: SyncArgs, ctx: &Ctx) -> Result<()> {
     // The merge may have rewritten the file: read it back, then write the canonical form.
     import_if_changed(&mut ledger)?;
     for c in &report.conflicts {
-        eprintln!(
-            "conflict: {} `{}`: both sides changed it; kept {:?}'s value (the later updated_at)",
-            c.id, c.field, c.chosen
-        );
+        eprintln!("conflict: {}", describe(c));
     }
     for c in report.corrupt.iter().filter(|c| c.kept) {
         eprintln!(
@@ -88,4 +85,40 @@ pub(super) fn in_worktree(repo: &Repo, path: &std::path::Path) -> Result<std::pa
         .strip_prefix(&work)
         .map(std::path::Path::to_path_buf)
         .map_err(|_| Error::Invalid(format!("{} is outside the git work tree", path.display())))
+}
+
+/// One line for a conflict the merge resolved.
+fn describe(c: &crate::git::FieldConflict) -> String {
+    use crate::git::{ConflictKind, Side};
+    let deleted = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .is_some_and(|r| r["status"] == crate::ledger::record::TOMBSTONE)
+    };
+    match c.kind {
+        ConflictKind::Tombstone => {
+            let kept_deletion = match c.chosen {
+                Side::Ours => deleted(&c.ours),
+                Side::Theirs => deleted(&c.theirs),
+            };
+            if kept_deletion {
+                format!(
+                    "{} was deleted on one side and changed on the other; the deletion is later and stands (the change is lost; see the other clone's history)",
+                    c.id
+                )
+            } else {
+                format!(
+                    "{} was deleted on one side and changed on the other; the change is later and brings it back",
+                    c.id
+                )
+            }
+        }
+        ConflictKind::DeletedVsChanged => format!(
+            "{} was removed on one side and changed on the other; the changed record is kept",
+            c.id
+        ),
+        ConflictKind::Field | ConflictKind::Entry => format!(
+            "{} `{}`: both sides changed it; kept {:?}'s value (the later updated_at)",
+            c.id, c.field, c.chosen
+        ),
+    }
 }

@@ -35,11 +35,28 @@
 //! order of the record that wins ties (later `updated_at`) is kept and the
 //! other side's new keys are appended.
 //!
+//! Deletions are tombstones (`"status":"tombstone"`): a tombstone on one side wins
+//! over the record left unchanged on the other (the three-way rule above); against a
+//! record changed on the other side, the later `updated_at` wins the whole record
+//! (a deletion and an edit are not merged field by field) and the disagreement is
+//! reported ([`ConflictKind::Tombstone`]); of two tombstones the later one is kept.
+//!
 //! # Normal form
 //!
-//! The output has one compact JSON object per line, `\n`-terminated, sorted by
-//! id, followed by the corrupt lines (sorted, deduplicated). Blank lines are
-//! dropped. See [`normalize_jsonl`].
+//! The output has one JSON object per line, `\n`-terminated: the schema headers, the
+//! records sorted by id, the memories sorted by key, records of other types, then
+//! the corrupt lines (sorted, deduplicated). Blank lines are dropped. A record that
+//! one side (or both) holds unchanged is written as that side wrote it, byte for
+//! byte; a record merged from both sides is written compact with Go's escaping,
+//! each field as one of the sides wrote it. See [`normalize_jsonl`].
+//!
+//! # Lines that are not records
+//!
+//! Schema headers (`_schema`) and records of other types (`_type` other than
+//! `"issue"`) are kept like lines of a set: kept unless the base had the line and one
+//! side removed it. Memories (`"_type":"memory"`) are merged by key with the
+//! three-way rule; when both sides changed one, the greater line is kept and the
+//! disagreement reported (id `memory:<key>`).
 //!
 //! # Corrupt lines
 //!
@@ -61,6 +78,14 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// A value as compact JSON with Go's escaping (as beads writes it).
+fn json_text(v: &Value) -> String {
+    // Writing a `Value` cannot fail (its keys are strings); standard JSON is the
+    // fallback all the same.
+    crate::ledger::raw::go_json(v).unwrap_or_else(|_| v.to_string())
+}
 
 /// One side of a merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,6 +116,9 @@ pub enum ConflictKind {
     /// `ours`/`theirs` hold the whole records (`None`: deleted). The changed
     /// record is always kept.
     DeletedVsChanged,
+    /// One side holds a tombstone, the other a record it changed; `field` is empty
+    /// and `ours`/`theirs` hold the whole records. The later `updated_at` wins.
+    Tombstone,
 }
 
 /// A disagreement the merge resolved on its own, reported so a human can check.
@@ -135,10 +163,12 @@ pub struct MergeResult {
     pub corrupt: Vec<CorruptLine>,
 }
 
-/// A top-level JSON object with its key order preserved.
+/// A top-level JSON object with its key order preserved, and each field's text as
+/// written (`raw`, parallel to `fields`).
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Record {
     fields: Vec<(String, Value)>,
+    raw: Vec<String>,
 }
 
 impl Record {
@@ -156,18 +186,35 @@ impl Record {
             && self.fields.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 
+    /// The text of field `key` as written, when it holds `value`.
+    fn raw_of(&self, key: &str, value: &Value) -> Option<&str> {
+        let at = self
+            .fields
+            .iter()
+            .position(|(k, v)| k == key && v == value)?;
+        self.raw.get(at).map(String::as_str)
+    }
+
+    /// Compact JSON, each field as written (a field without its text: Go's escaping).
     fn render(&self) -> String {
         let mut out = String::from("{");
         for (i, (k, v)) in self.fields.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str(&Value::String(k.clone()).to_string());
+            out.push_str(&json_text(&Value::String(k.clone())));
             out.push(':');
-            out.push_str(&v.to_string());
+            match self.raw.get(i) {
+                Some(r) => out.push_str(r),
+                None => out.push_str(&json_text(v)),
+            }
         }
         out.push('}');
         out
+    }
+
+    fn is_tombstone(&self) -> bool {
+        self.get("status").and_then(Value::as_str) == Some(crate::ledger::record::TOMBSTONE)
     }
 
     fn to_value(&self) -> Value {
@@ -192,13 +239,17 @@ impl<'de> Deserialize<'de> for Record {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
                 let mut fields: Vec<(String, Value)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                let mut raw = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
                     if fields.iter().any(|(seen, _)| *seen == k) {
                         return Err(serde::de::Error::custom(format!("duplicate key {k:?}")));
                     }
-                    fields.push((k, v));
+                    let value: Value =
+                        serde_json::from_str(v.get()).map_err(serde::de::Error::custom)?;
+                    fields.push((k, value));
+                    raw.push(v.get().to_owned());
                 }
-                Ok(Record { fields })
+                Ok(Record { fields, raw })
             }
         }
         d.deserialize_map(V)
@@ -210,6 +261,12 @@ impl<'de> Deserialize<'de> for Record {
 struct Ledger {
     /// id -> (1-based line, text, record)
     records: BTreeMap<String, (usize, String, Record)>,
+    /// Schema headers, in their order.
+    headers: Vec<String>,
+    /// Memory key -> line.
+    memories: BTreeMap<String, String>,
+    /// Records of other types, in their order.
+    others: Vec<String>,
     /// (1-based line, text, reason), including superseded duplicates
     corrupt: Vec<(usize, String, String)>,
     /// Texts of duplicate-id lines that lost to a newer version of the record.
@@ -219,6 +276,11 @@ struct Ledger {
 impl Ledger {
     fn record(&self, id: &str) -> Option<&Record> {
         self.records.get(id).map(|(_, _, r)| r)
+    }
+
+    /// The line of record `id` as written.
+    fn text(&self, id: &str) -> Option<&str> {
+        self.records.get(id).map(|(_, t, _)| t.as_str())
     }
 
     /// Texts of corrupt lines that belong in the output (not superseded duplicates).
@@ -231,9 +293,32 @@ impl Ledger {
     }
 }
 
+/// What a line that is not an issue record is, if it is a ledger line at all.
+enum Kept {
+    Header,
+    Memory(String),
+    Other,
+}
+
+fn kept_kind(rec: &Record) -> Option<Kept> {
+    if rec.get("_schema").is_some() {
+        return Some(Kept::Header);
+    }
+    match rec.get("_type") {
+        None => None,
+        Some(Value::String(t)) if t == "issue" => None,
+        Some(Value::String(t)) if t == "memory" => match rec.get("key") {
+            Some(Value::String(k)) => Some(Kept::Memory(k.clone())),
+            _ => Some(Kept::Other),
+        },
+        Some(_) => Some(Kept::Other),
+    }
+}
+
 fn parse_ledger(text: &str) -> Ledger {
     let mut out = Ledger::default();
     for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
@@ -246,6 +331,26 @@ fn parse_ledger(text: &str) -> Ledger {
                 continue;
             }
         };
+        match kept_kind(&rec) {
+            Some(Kept::Header) => {
+                if !out.headers.iter().any(|h| h == line) {
+                    out.headers.push(line.to_string());
+                }
+                continue;
+            }
+            Some(Kept::Memory(key)) => {
+                // A key written twice: the later line stands.
+                out.memories.insert(key, line.to_string());
+                continue;
+            }
+            Some(Kept::Other) => {
+                if !out.others.iter().any(|o| o == line) {
+                    out.others.push(line.to_string());
+                }
+                continue;
+            }
+            None => {}
+        }
         let id = match rec.get("id") {
             Some(Value::String(s)) => s.clone(),
             Some(_) => {
@@ -263,11 +368,16 @@ fn parse_ledger(text: &str) -> Ledger {
             None => {
                 out.records.insert(id, (lineno, line.to_string(), rec));
             }
-            Some((_, _, first)) if first.same(&rec) => {} // exact duplicate: harmless
+            Some((_, first_line, first)) if first.same(&rec) => {
+                // The same record twice: harmless; keep one spelling, whichever order.
+                if line > first_line.as_str() {
+                    out.records.insert(id, (lineno, line.to_string(), rec));
+                }
+            }
             Some((first_no, first_line, first)) => {
                 // Keep the later version (same rule as a conflict), report the other.
                 let (first_no, first_line) = (*first_no, first_line.clone());
-                if primary(first, &rec) == Side::Ours {
+                if primary(first, &rec, &first_line, line) == Side::Ours {
                     out.corrupt.push((
                         lineno,
                         line.to_string(),
@@ -294,31 +404,61 @@ fn parse_ledger(text: &str) -> Ledger {
     out
 }
 
-fn render_ledger<'a>(
-    records: impl IntoIterator<Item = &'a Record>,
-    corrupt: &BTreeSet<String>,
-) -> String {
-    let mut out = String::new();
-    for r in records {
-        out.push_str(&r.render());
-        out.push('\n');
-    }
-    for c in corrupt {
-        out.push_str(c);
-        out.push('\n');
-    }
-    out
+/// The lines of the output in order (each without its newline).
+#[derive(Default)]
+struct Output {
+    headers: Vec<String>,
+    records: Vec<String>,
+    memories: Vec<String>,
+    others: Vec<String>,
+    corrupt: BTreeSet<String>,
 }
 
-/// Rewrite a ledger in the merge's normal form: records sorted by id, compact
-/// JSON with key order kept, corrupt lines (sorted, deduplicated) at the end,
-/// blank lines dropped. `merge_jsonl(x, x, x).text == normalize_jsonl(x)`.
+impl Output {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for l in self
+            .headers
+            .iter()
+            .chain(&self.records)
+            .chain(&self.memories)
+            .chain(&self.others)
+            .chain(&self.corrupt)
+        {
+            out.push_str(l);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Rewrite a ledger in the merge's normal form (see the module docs).
+/// `merge_jsonl(x, x, x).text == normalize_jsonl(x)`.
 pub fn normalize_jsonl(text: &str) -> String {
     let ledger = parse_ledger(text);
-    render_ledger(
-        ledger.records.values().map(|(_, _, r)| r),
-        &ledger.corrupt_texts(),
-    )
+    Output {
+        headers: ledger.headers.clone(),
+        records: ledger.records.values().map(|(_, t, _)| t.clone()).collect(),
+        memories: ledger.memories.values().cloned().collect(),
+        others: ledger.others.clone(),
+        corrupt: ledger.corrupt_texts(),
+    }
+    .render()
+}
+
+/// Lines kept as a set: those of either side, except the ones the base had and one side
+/// removed. In `ours`' order, then `theirs`' new ones.
+fn merge_set(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String> {
+    let keep = |l: &String| !(base.contains(l) && !(ours.contains(l) && theirs.contains(l)));
+    let mut out: Vec<String> = Vec::new();
+    for l in ours.iter().chain(theirs) {
+        if keep(l) && !out.contains(l) {
+            out.push(l.clone());
+        }
+    }
+    // Symmetric: the order may not depend on which side is ours.
+    out.sort();
+    out
 }
 
 /// Three-way merge of JSONL ledgers by issue id. See the module docs for the rules.
@@ -327,6 +467,7 @@ pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
     let o = parse_ledger(ours);
     let t = parse_ledger(theirs);
     let mut conflicts = Vec::new();
+    let mut out = Output::default();
 
     let ids: BTreeSet<&String> = b
         .records
@@ -334,7 +475,6 @@ pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
         .chain(o.records.keys())
         .chain(t.records.keys())
         .collect();
-    let mut merged: Vec<Record> = Vec::new();
     for id in ids {
         let (br, or, tr) = (b.record(id), o.record(id), t.record(id));
         match (or, tr) {
@@ -345,8 +485,9 @@ pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
                 } else {
                     Side::Theirs
                 };
+                let text = pick(side, o.text(id), t.text(id)).unwrap_or_default();
                 match br {
-                    None => merged.push(x.clone()),
+                    None => out.records.push(text.to_string()),
                     Some(base_rec) if base_rec.same(x) => {} // deleted on the other side
                     Some(_) => {
                         let (ours_v, theirs_v) = match side {
@@ -361,18 +502,63 @@ pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
                             theirs: theirs_v,
                             chosen: side,
                         });
-                        merged.push(x.clone());
+                        out.records.push(text.to_string());
                     }
                 }
             }
-            (Some(x), Some(y)) => merged.push(merge_record(id, br, x, y, &mut conflicts)),
+            (Some(x), Some(y)) => {
+                let texts = (
+                    o.text(id).unwrap_or_default(),
+                    t.text(id).unwrap_or_default(),
+                );
+                out.records
+                    .push(merge_record(id, br, x, y, texts, &mut conflicts));
+            }
         }
+    }
+
+    out.headers = merge_set(&b.headers, &o.headers, &t.headers);
+    out.others = merge_set(&b.others, &o.others, &t.others);
+    let keys: BTreeSet<&String> = b
+        .memories
+        .keys()
+        .chain(o.memories.keys())
+        .chain(t.memories.keys())
+        .collect();
+    for key in keys {
+        let (bm, om, tm) = (
+            b.memories.get(key),
+            o.memories.get(key),
+            t.memories.get(key),
+        );
+        let chosen = if om == tm {
+            om
+        } else if om == bm {
+            tm
+        } else if tm == bm {
+            om
+        } else {
+            // Both changed it (or one removed it and the other changed it): keep the
+            // greater line, deterministically, and say so.
+            let side = if om >= tm { Side::Ours } else { Side::Theirs };
+            let as_value = |m: Option<&String>| m.and_then(|l| serde_json::from_str(l).ok());
+            conflicts.push(FieldConflict {
+                id: format!("memory:{key}"),
+                field: String::from("value"),
+                kind: ConflictKind::Field,
+                ours: as_value(om),
+                theirs: as_value(tm),
+                chosen: side,
+            });
+            pick(side, om, tm)
+        };
+        out.memories.extend(chosen.cloned());
     }
 
     // Corrupt lines: kept unless the base had the line and one side removed it.
     let (bc, oc, tc) = (b.corrupt_texts(), o.corrupt_texts(), t.corrupt_texts());
     let keep = |line: &String| !(bc.contains(line) && !(oc.contains(line) && tc.contains(line)));
-    let kept: BTreeSet<String> = oc.union(&tc).filter(|l| keep(l)).cloned().collect();
+    out.corrupt = oc.union(&tc).filter(|l| keep(l)).cloned().collect();
     let mut corrupt = Vec::new();
     for (side, ledger) in [(Side::Ours, &o), (Side::Theirs, &t)] {
         for (line, text, reason) in &ledger.corrupt {
@@ -381,25 +567,25 @@ pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
                 line: *line,
                 text: text.clone(),
                 reason: reason.clone(),
-                kept: kept.contains(text),
+                kept: out.corrupt.contains(text),
             });
         }
     }
 
     MergeResult {
-        text: render_ledger(&merged, &kept),
+        text: out.render(),
         conflicts,
         corrupt,
     }
 }
 
-/// The side whose record wins ties: later clock, then greater serialization.
-fn primary(ours: &Record, theirs: &Record) -> Side {
+/// The side whose record wins ties: later clock, then the greater line.
+fn primary(ours: &Record, theirs: &Record, ours_text: &str, theirs_text: &str) -> Side {
     match ours.clock().cmp(&theirs.clock()) {
         Ordering::Greater => Side::Ours,
         Ordering::Less => Side::Theirs,
         Ordering::Equal => {
-            if ours.render() >= theirs.render() {
+            if ours_text >= theirs_text {
                 Side::Ours
             } else {
                 Side::Theirs
@@ -430,28 +616,45 @@ fn pick<T>(side: Side, ours: T, theirs: T) -> T {
     }
 }
 
+/// Merge one record both sides hold; its line.
 fn merge_record(
     id: &str,
     base: Option<&Record>,
     ours: &Record,
     theirs: &Record,
+    texts: (&str, &str),
     conflicts: &mut Vec<FieldConflict>,
-) -> Record {
-    let p = primary(ours, theirs);
+) -> String {
+    let p = primary(ours, theirs, texts.0, texts.1);
     if ours.same(theirs) {
-        return pick(p, ours, theirs).clone();
+        // The same record, perhaps spelled differently: the greater line, either way.
+        return texts.0.max(texts.1).to_string();
     }
     if base.is_some_and(|b| b.same(ours)) {
-        return theirs.clone();
+        return texts.1.to_string();
     }
     if base.is_some_and(|b| b.same(theirs)) {
-        return ours.clone();
+        return texts.0.to_string();
+    }
+    if ours.is_tombstone() || theirs.is_tombstone() {
+        // A deletion against a change (or two deletions): the later record wins whole.
+        if ours.is_tombstone() != theirs.is_tombstone() {
+            conflicts.push(FieldConflict {
+                id: id.to_string(),
+                field: String::new(),
+                kind: ConflictKind::Tombstone,
+                ours: Some(ours.to_value()),
+                theirs: Some(theirs.to_value()),
+                chosen: p,
+            });
+        }
+        return pick(p, texts.0, texts.1).to_string();
     }
     let empty = Record::default();
     let base = base.unwrap_or(&empty);
 
     let order = key_order(pick(p, ours, theirs), pick(p.flip(), ours, theirs));
-    let mut fields = Vec::new();
+    let mut merged = Record::default();
     for key in order {
         let (bv, ov, tv) = (base.get(&key), ours.get(&key), theirs.get(&key));
         let value = if ov == tv {
@@ -487,10 +690,17 @@ fn merge_record(
             pick(side, ov, tv).cloned()
         };
         if let Some(v) = value {
-            fields.push((key, v));
+            // The field as a side wrote it (the greater spelling when both hold it).
+            let raw = match (ours.raw_of(&key, &v), theirs.raw_of(&key, &v)) {
+                (Some(a), Some(b)) => a.max(b).to_string(),
+                (Some(a), None) | (None, Some(a)) => a.to_string(),
+                (None, None) => json_text(&v),
+            };
+            merged.fields.push((key, v));
+            merged.raw.push(raw);
         }
     }
-    Record { fields }
+    merged.render()
 }
 
 /// Combine the key orders of `first` (the tie-winner) and `second`: a

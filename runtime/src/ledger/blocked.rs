@@ -1,28 +1,33 @@
-//! Readiness: the one definition, used by `gt ready`, `gt why`, `gt claim`, `gt close`
-//! and every role.
+//! Blockage: the edge rules of readiness, and the stored `blocked` flag they maintain.
 //!
-//! An issue is **ready** when its status is `open`, it is not pinned, not deferred into
-//! the future, not an infrastructure type (molecule roots, gates, messages ...), and
-//! [`blockers`] finds nothing in its way (it finds nothing for a done issue: closed,
-//! pinned, tombstone):
-//! 1. a `blocks` / `conditional-blocks` edge to an issue that is not `closed`/`pinned`;
+//! An issue that is not done (closed, pinned, tombstone) is **blocked** when [`blockers`]
+//! finds any of:
+//! 1. a `blocks` / `conditional-blocks` edge to an issue that is not done;
 //! 2. a `waits-for` edge to a spawner with children still open (all of them must close,
 //!    or any one for `{"gate":"any-children"}`); a spawner without children does not block;
 //! 3. a parent (its `parent-child` target) that is itself blocked: blockage flows down.
 //!
-//! The result of rules 1-3 is kept per issue as the `blocked` column, refreshed in the
-//! same transaction as every write that can change it, so `gt ready` is one indexed query.
+//! Edges that cannot mean anything are ignored, here and everywhere: an edge from an issue
+//! to itself, and a `parent-child` edge on a cycle of them (the parent is its own
+//! descendant). Only an import can bring them (`gt dep add` refuses them); it reports
+//! them. Without them the parent-child graph is acyclic, so the flags have exactly one
+//! consistent value and an incremental refresh ends where a recomputation would.
+//!
+//! The result is kept per issue as the `blocked` column, refreshed in the same
+//! transaction as every write that can change it ([`refresh_written`]), or recomputed
+//! for the whole ledger after a large import ([`recompute_all`]).
 
-use super::record::{DONE_STATUSES, Issue, NOT_WORK_TYPES};
+use super::record::{DONE_STATUSES, Issue};
 use super::store::Tx;
-use crate::error::Result;
-use std::collections::{HashSet, VecDeque};
+use crate::error::{Error, Result};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Edge kinds that block until their target is done.
 pub const BLOCKING: &[&str] = &["blocks", "conditional-blocks"];
 
 /// One thing in an issue's way.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Blocker {
     /// A blocking edge to an issue that is still open; `gate` is its await type when the
     /// blocker is a gate issue.
@@ -69,7 +74,8 @@ impl std::fmt::Display for Blocker {
     }
 }
 
-fn done(status: &str) -> bool {
+/// Whether `status` is done: it never blocks and is never blocked.
+pub fn done(status: &str) -> bool {
     DONE_STATUSES.contains(&status)
 }
 
@@ -82,6 +88,9 @@ pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
         return Ok(out);
     }
     for d in &issue.dependencies {
+        if d.depends_on_id == issue.id {
+            continue;
+        }
         match d.kind.as_str() {
             k if BLOCKING.contains(&k) => {
                 // The status column first: most blockers are done, and decoding the
@@ -129,7 +138,10 @@ pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
                     });
                 }
             }
-            "parent-child" if tx.is_blocked(&d.depends_on_id)? => {
+            "parent-child"
+                if tx.is_blocked(&d.depends_on_id)?
+                    && !ancestors(tx, &d.depends_on_id)?.contains(&issue.id) =>
+            {
                 out.push(Blocker::Parent {
                     id: d.depends_on_id.clone(),
                 });
@@ -140,119 +152,108 @@ pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
     Ok(out)
 }
 
-/// Why `issue` is not ready, beyond its edges: status, pin, deferral, type.
-pub fn own_reasons(issue: &Issue) -> Vec<String> {
-    let mut out = Vec::new();
-    if issue.status != "open" {
-        match (&issue.status[..], issue.assignee.as_deref()) {
-            ("in_progress" | "hooked", Some(a)) if !a.is_empty() => {
-                out.push(format!("claimed by {a} (status {})", issue.status))
-            }
-            (s, _) => out.push(format!("status is {s}, not open")),
-        }
-    }
-    if issue.is_pinned() {
-        out.push(String::from("pinned (frozen)"));
-    }
-    if let Some(until) = &issue.defer_until
-        && deferred(until)
-    {
-        out.push(format!("deferred until {until}"));
-    }
-    if NOT_WORK_TYPES.contains(&issue.issue_type.as_str()) {
-        out.push(format!(
-            "a {} is not work itself (it is never listed as ready)",
-            issue.issue_type
-        ));
-    }
-    out
-}
-
-/// Whether a `defer_until` value is in the future.
-pub fn deferred(until: &str) -> bool {
-    match (
-        super::time::nanos(until),
-        super::time::nanos(&super::time::now()),
-    ) {
-        (Some(u), Some(now)) => u > now,
-        _ => false,
-    }
-}
-
-/// The nearest ancestor of `id` (through `parent-child`, at most 50 levels) deferred into
-/// the future, with its `defer_until`: a deferred parent hides its whole subtree.
-pub fn deferred_ancestor(tx: &Tx, id: &str) -> Result<Option<(String, String)>> {
-    let mut at = id.to_owned();
+/// Every ancestor of `id` through `parent-child` edges (not `id` itself, unless it is
+/// its own ancestor: a cycle).
+pub fn ancestors(tx: &Tx, id: &str) -> Result<HashSet<String>> {
     let mut seen = HashSet::new();
-    for _ in 0..50 {
-        let parents = tx.parents(&at)?;
-        let Some(parent) = parents.into_iter().next() else {
-            return Ok(None);
-        };
-        if !seen.insert(parent.clone()) {
-            return Ok(None);
+    let mut stack = tx.parents(id)?;
+    while let Some(p) = stack.pop() {
+        if seen.insert(p.clone()) {
+            stack.extend(tx.parents(&p)?);
         }
-        if let Some(until) = tx.defer_until(&parent)?
-            && deferred(&until)
-        {
-            return Ok(Some((parent, until)));
-        }
-        at = parent;
     }
-    Ok(None)
+    Ok(seen)
 }
 
-/// Whether `issue` is ready.
-pub fn is_ready(tx: &Tx, issue: &Issue) -> Result<bool> {
-    Ok(own_reasons(issue).is_empty()
-        && blockers(tx, issue)?.is_empty()
-        && deferred_ancestor(tx, &issue.id)?.is_none())
+/// The issues on a parent-child cycle through `id` (empty when there is none): its
+/// ancestors, when it is one of them.
+pub fn cycle_through(tx: &Tx, id: &str) -> Result<Vec<String>> {
+    let up = ancestors(tx, id)?;
+    Ok(if up.contains(id) {
+        up.into_iter().collect()
+    } else {
+        Vec::new()
+    })
 }
 
-/// Recompute the flags of `ids` and of every issue their change can affect: their
-/// blocking dependents, the waiters on their parents, and (when a flag flips) children.
-pub fn refresh_many(tx: &Tx, ids: &[String]) -> Result<()> {
-    let mut queue: VecDeque<String> = VecDeque::new();
+/// Run `write` (which changes or deletes the issues `ids`), then bring every flag it can
+/// affect up to date (see [`Pending`] and [`after_write`]).
+pub fn refresh_written(tx: &Tx, ids: &[String], write: impl FnOnce() -> Result<()>) -> Result<()> {
+    let mut pending = Pending::default();
+    for id in ids {
+        pending.note(tx, id)?;
+    }
+    write()?;
+    after_write(tx, ids, pending)
+}
+
+/// The issues whose flags a write can change that can only be found before it: the
+/// waiters on the parents an issue had (a child leaving a spawner changes them), and the
+/// members of a parent-child cycle it was on (their edges count again once it is gone).
+#[derive(Debug, Default)]
+pub struct Pending(Vec<String>);
+
+impl Pending {
+    /// Note what a write of `id` affects, before the write.
+    pub fn note(&mut self, tx: &Tx, id: &str) -> Result<()> {
+        self.0.extend(parent_waiters(tx, id)?);
+        self.0.extend(cycle_through(tx, id)?);
+        Ok(())
+    }
+}
+
+/// After the issues `ids` were written (or deleted), refresh the flags of the issues
+/// themselves, their blocking and waiting dependents, the waiters on their parents, the
+/// members of a cycle they are on, what `pending` noted before the write, and (when a
+/// flag flips) children, down the tree.
+pub fn after_write(tx: &Tx, ids: &[String], pending: Pending) -> Result<()> {
+    let mut queue: VecDeque<String> = pending.0.into();
     for id in ids {
         queue.push_back(id.clone());
+        if !tx.exists(id)? {
+            // Deleted outright: its flag is gone, and its children no longer have it
+            // as a parent.
+            queue.extend(tx.children(id)?);
+        }
         for k in BLOCKING {
             queue.extend(tx.dependents(id, Some(k))?);
         }
         queue.extend(tx.dependents(id, Some("waits-for"))?);
         queue.extend(parent_waiters(tx, id)?);
+        queue.extend(cycle_through(tx, id)?);
     }
-    propagate(tx, queue)
+    propagate(tx, queue, FLIP_LIMIT)
 }
 
-/// The `waits-for` dependents of `id`'s parents as they are stored now. A write that
-/// replaces or deletes `id` collects them first: when `id` leaves a spawner (its edge
-/// removed, the issue deleted), that spawner's waiters must be refreshed too, and
-/// afterwards the edge is no longer there to find them.
+/// The `waits-for` dependents of `id`'s parents as they are stored now.
 pub fn parent_waiters(tx: &Tx, id: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    let mut stmt = tx.conn().prepare_cached(
-        "SELECT depends_on_id FROM deps WHERE issue_id = ?1 AND type = 'parent-child'",
-    )?;
-    let parents: Vec<String> = stmt
-        .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for p in parents {
+    for p in tx.parents(id)? {
         out.extend(tx.dependents(&p, Some("waits-for"))?);
     }
     Ok(out)
 }
 
-/// Recompute `queue`'s flags; whenever a flag changes, its children follow.
-fn propagate(tx: &Tx, mut queue: VecDeque<String>) -> Result<()> {
-    let mut budget = 1_000_000usize;
+/// How often one issue's flag may change in one refresh before it counts as a runaway.
+/// Over an acyclic parent-child graph a flag changes at most once per ancestor level.
+const FLIP_LIMIT: usize = 10_000;
+
+/// Recompute `queue`'s flags; whenever a flag changes, its children follow. A flag that
+/// keeps changing is an error naming the issue (the transaction is rolled back), never a
+/// quiet stop that leaves stale flags.
+fn propagate(tx: &Tx, mut queue: VecDeque<String>, limit: usize) -> Result<()> {
+    let mut flips: HashMap<String, usize> = HashMap::new();
     while let Some(id) = queue.pop_front() {
-        budget = budget.saturating_sub(1);
-        if budget == 0 {
-            break;
-        }
         let Some(issue) = tx.get(&id)? else { continue };
         let now = !blockers(tx, &issue)?.is_empty();
         if now != tx.is_blocked(&id)? {
+            let n = flips.entry(id.clone()).or_default();
+            *n += 1;
+            if *n > limit {
+                return Err(Error::Invalid(format!(
+                    "readiness did not settle: the blocked flag of `{id}` changed {limit} times in one write; nothing was written (report this with `gt why {id}`)"
+                )));
+            }
             tx.set_blocked(&id, now)?;
             queue.extend(tx.children(&id)?);
         }
@@ -260,17 +261,255 @@ fn propagate(tx: &Tx, mut queue: VecDeque<String>) -> Result<()> {
     Ok(())
 }
 
-/// Recompute every flag: direct blockage first, then down the parent-child trees.
-pub fn refresh_all(tx: &Tx) -> Result<()> {
-    tx.conn().execute("UPDATE issues SET blocked = 0", [])?;
-    let ids: Vec<String> = {
-        let mut stmt = tx.conn().prepare(
-            "SELECT DISTINCT issue_id FROM deps WHERE type IN ('blocks', 'conditional-blocks', 'waits-for')",
-        )?;
+const DONE_SQL: &str = "('closed', 'pinned', 'tombstone')";
+
+/// Recompute every flag from scratch, in bulk: the issues blocked by their own edges
+/// (rules 1 and 2, in SQL), then down the parent-child trees (rule 3), skipping the
+/// edges [`blockers`] ignores. Only flags that differ are written. Equal to asking
+/// [`blockers`] of every issue (a test holds them together).
+pub fn recompute_all(tx: &Tx) -> Result<()> {
+    let direct = direct_blocked(tx)?;
+    let cyclic = cycle_edges(tx)?;
+    let mut blocked: HashSet<String> = HashSet::with_capacity(direct.len());
+    let mut queue: VecDeque<String> = VecDeque::new();
+    for id in direct {
+        if blocked.insert(id.clone()) {
+            queue.push_back(id);
+        }
+    }
+    {
+        let mut kids = tx.conn().prepare_cached(&format!(
+            "SELECT d.issue_id FROM deps d JOIN issues c ON c.id = d.issue_id
+             WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
+               AND c.status NOT IN {DONE_SQL}"
+        ))?;
+        while let Some(p) = queue.pop_front() {
+            let children: Vec<String> = kids
+                .query_map([&p], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for c in children {
+                if cyclic.contains(&(c.clone(), p.clone())) {
+                    continue;
+                }
+                if blocked.insert(c.clone()) {
+                    queue.push_back(c);
+                }
+            }
+        }
+    }
+    // Write only what changed.
+    let stored: Vec<String> = {
+        let mut stmt = tx
+            .conn()
+            .prepare("SELECT id FROM issues WHERE blocked = 1")?;
         stmt.query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
-    let mut seen = HashSet::new();
-    let queue: VecDeque<String> = ids.into_iter().filter(|i| seen.insert(i.clone())).collect();
-    propagate(tx, queue)
+    for id in &stored {
+        if !blocked.remove(id) {
+            tx.set_blocked(id, false)?;
+        }
+    }
+    for id in blocked {
+        tx.set_blocked(&id, true)?;
+    }
+    Ok(())
+}
+
+/// The issues blocked by their own edges (rules 1 and 2), as SQL over the edge index.
+fn direct_blocked(tx: &Tx) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT d.issue_id FROM deps d
+           JOIN issues s ON s.id = d.issue_id
+           JOIN issues t ON t.id = d.depends_on_id
+         WHERE d.type IN ('blocks', 'conditional-blocks') AND d.issue_id != d.depends_on_id
+           AND s.status NOT IN {DONE_SQL} AND t.status NOT IN {DONE_SQL}
+         UNION
+         SELECT w.issue_id FROM deps w JOIN issues s ON s.id = w.issue_id
+         WHERE w.type = 'waits-for' AND w.issue_id != w.depends_on_id
+           AND s.status NOT IN {DONE_SQL}
+           AND EXISTS (SELECT 1 FROM deps c WHERE c.depends_on_id = w.depends_on_id AND c.type = 'parent-child')
+           AND CASE WHEN w.any_children
+             THEN NOT EXISTS (SELECT 1 FROM deps c JOIN issues k ON k.id = c.issue_id
+                              WHERE c.depends_on_id = w.depends_on_id AND c.type = 'parent-child'
+                                AND k.status IN {DONE_SQL})
+             ELSE EXISTS (SELECT 1 FROM deps c JOIN issues k ON k.id = c.issue_id
+                          WHERE c.depends_on_id = w.depends_on_id AND c.type = 'parent-child'
+                            AND k.status NOT IN {DONE_SQL})
+           END"
+    );
+    let mut stmt = tx.conn().prepare(&sql)?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// The issues of a parent-child cycle (each is an ancestor of the others), sorted. A
+/// self edge is a cycle of one.
+pub type Cycle = Vec<String>;
+
+/// A parent-child edge, `(child, parent)`.
+pub type Edge = (String, String);
+
+/// Every parent-child edge that lies on a cycle, and the cycles found (one per strongly
+/// connected group of issues, for reporting). Iterative Tarjan over the edge index;
+/// memory is the parent-child graph, not the records.
+pub fn parent_cycles(tx: &Tx) -> Result<(HashSet<Edge>, Vec<Cycle>)> {
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut adj: Vec<Vec<u32>> = Vec::new();
+    {
+        let mut stmt = tx
+            .conn()
+            .prepare("SELECT issue_id, depends_on_id FROM deps WHERE type = 'parent-child'")?;
+        let mut rows = stmt.query([])?;
+        let mut intern = |s: String, names: &mut Vec<String>, adj: &mut Vec<Vec<u32>>| -> u32 {
+            *index.entry(s.clone()).or_insert_with(|| {
+                names.push(s);
+                adj.push(Vec::new());
+                (names.len() - 1) as u32
+            })
+        };
+        while let Some(row) = rows.next()? {
+            let c = intern(row.get(0)?, &mut names, &mut adj);
+            let p = intern(row.get(1)?, &mut names, &mut adj);
+            adj[c as usize].push(p);
+        }
+    }
+    let groups = strongly_connected(&adj);
+    let mut edges = HashSet::new();
+    let mut cycles = Vec::new();
+    for group in groups {
+        let members: HashSet<u32> = group.iter().copied().collect();
+        let single = group.len() == 1;
+        let mut any = false;
+        for &c in &group {
+            for &p in &adj[c as usize] {
+                if members.contains(&p) && (!single || p == c) {
+                    edges.insert((names[c as usize].clone(), names[p as usize].clone()));
+                    any = true;
+                }
+            }
+        }
+        if any {
+            let mut cycle: Vec<String> = group.iter().map(|&i| names[i as usize].clone()).collect();
+            cycle.sort();
+            cycles.push(cycle);
+        }
+    }
+    cycles.sort();
+    Ok((edges, cycles))
+}
+
+fn cycle_edges(tx: &Tx) -> Result<HashSet<Edge>> {
+    Ok(parent_cycles(tx)?.0)
+}
+
+/// Tarjan's strongly connected components, iteratively (no recursion on input depth).
+fn strongly_connected(adj: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    const NONE: u32 = u32::MAX;
+    let n = adj.len();
+    let mut index = vec![NONE; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0u32;
+    for root in 0..n as u32 {
+        if index[root as usize] != NONE {
+            continue;
+        }
+        // (node, position in its adjacency list)
+        let mut work: Vec<(u32, usize)> = vec![(root, 0)];
+        index[root as usize] = next;
+        low[root as usize] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        while let Some(&mut (v, ref mut at)) = work.last_mut() {
+            if let Some(&w) = adj[v as usize].get(*at) {
+                *at += 1;
+                if index[w as usize] == NONE {
+                    index[w as usize] = next;
+                    low[w as usize] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w as usize] = true;
+                    work.push((w, 0));
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(u, _)) = work.last() {
+                low[u as usize] = low[u as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let mut group = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    group.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(group);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tarjan_finds_cycles_and_self_loops() {
+        // 0 -> 1 -> 2 -> 0, 3 -> 3, 4 -> 0
+        let adj = vec![vec![1], vec![2], vec![0], vec![3], vec![0]];
+        let mut groups: Vec<Vec<u32>> = strongly_connected(&adj)
+            .into_iter()
+            .map(|mut g| {
+                g.sort();
+                g
+            })
+            .collect();
+        groups.sort();
+        assert_eq!(groups, vec![vec![0, 1, 2], vec![3], vec![4]]);
+    }
+
+    #[test]
+    fn a_runaway_is_an_error_naming_the_issue() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut ledger =
+            super::super::Ledger::init(tmp.path(), "t", "test").unwrap_or_else(|e| panic!("{e}"));
+        let r = ledger.write(|tx| {
+            let a = Issue {
+                id: String::from("t-a"),
+                title: String::from("a"),
+                status: String::from("open"),
+                dependencies: vec![super::super::Dependency::new("t-a", "t-b", "blocks")],
+                ..Issue::default()
+            };
+            let b = Issue {
+                id: String::from("t-b"),
+                title: String::from("b"),
+                status: String::from("open"),
+                ..Issue::default()
+            };
+            tx.put_many(&[a, b])?;
+            // Flip the stored flag behind its back; a refresh with no room to settle
+            // must fail, not stop quietly.
+            tx.set_blocked("t-a", false)?;
+            propagate(tx, VecDeque::from([String::from("t-a")]), 0)
+        });
+        let err = r.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            err.contains("readiness did not settle") && err.contains("t-a"),
+            "{err}"
+        );
+    }
 }

@@ -6,11 +6,12 @@
 //! `issues.jsonl` is the git-facing ledger in the beads schema, one record per line,
 //! sorted by id; it is written by `gt sync` / `gt flush` (atomically: temp file + fsync
 //! \+ rename) and read back whenever it changes on disk (a clone, a pull, a merge).
-//! Wisps (ephemeral molecules) live only in the database, never in git.
+//! Wisps (ephemeral molecules) made here live only in the database, never in git.
 
 pub mod blocked;
 pub mod ids;
 pub mod jsonl;
+pub mod raw;
 pub mod ready;
 pub mod record;
 mod schema;
@@ -139,7 +140,16 @@ impl Ledger {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = {
             let t = Tx::new(&tx, &self.prefix, &self.actor);
-            f(&t)?
+            let value = f(&t)?;
+            if t.dirty.get() {
+                // `issues.jsonl` is behind: flush has work (see `jsonl::flush`).
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('generation', '1')
+                     ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    [],
+                )?;
+            }
+            value
         };
         tx.commit()?;
         self.trim_wal();

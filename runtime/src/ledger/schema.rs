@@ -1,10 +1,21 @@
 //! The working database's tables. The full record (JSON, every field) is the truth; the
 //! other columns are indexes over it, rewritten with it.
+//!
+//! - `issues`: one row per issue (tombstones included). `in_git` is set once the record
+//!   was read from `issues.jsonl` or an import (flush writes it back whatever its flags);
+//!   `line` is the line as it was read, kept while gt has not changed the record, so flush
+//!   and export write it back byte for byte.
+//! - `deps`: the edges of every live issue (an index over the records' `dependencies`).
+//! - `lines`: the ledger file's lines that are not issues, kept verbatim: schema headers,
+//!   memories (by key), records of types this version does not know.
+//! - `quarantine`: lines of `issues.jsonl` that could not be read (written back verbatim).
+//! - `meta`: settings and bookkeeping (the JSONL file's stamp, whether flush has work).
 
+use super::ready::READY_WHERE;
 use crate::error::Result;
 use rusqlite::Connection;
 
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS issues(
@@ -22,8 +33,8 @@ CREATE TABLE IF NOT EXISTS issues(
   blocked INTEGER NOT NULL DEFAULT 0,
   record TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS issues_ready ON issues(status, blocked, priority, created_at);
 CREATE INDEX IF NOT EXISTS issues_deferred ON issues(defer_until) WHERE defer_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS issues_status ON issues(status, issue_type);
 CREATE TABLE IF NOT EXISTS deps(
   issue_id TEXT NOT NULL,
   depends_on_id TEXT NOT NULL,
@@ -39,17 +50,84 @@ CREATE TABLE IF NOT EXISTS quarantine(
   error TEXT NOT NULL,
   PRIMARY KEY(file, line)
 );
+CREATE TABLE IF NOT EXISTS lines(
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY(kind, key)
+);
 ";
 
-/// Whether the tables need creating (a new or older database).
+/// Columns added after the first release, with their definitions (added when missing).
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("issues", "in_git", "INTEGER NOT NULL DEFAULT 0"),
+    ("issues", "line", "TEXT"),
+    ("deps", "any_children", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+/// Whether the tables need creating or upgrading (a new or older database).
 pub fn outdated(conn: &Connection) -> Result<bool> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     Ok(version != VERSION)
 }
 
-/// Create the tables when missing (idempotent).
+/// Create the tables, or bring an older database up to date (idempotent).
 pub fn ensure(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     conn.execute_batch(TABLES)?;
+    for (table, column, def) in ADDED_COLUMNS {
+        if !has_column(conn, table, column)? {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {def}"))?;
+        }
+    }
+    if version > 0 && version < 3 {
+        // Version 2 flushed what was neither a wisp nor a template; read the ledger file
+        // again (forget its stamp) so that every record it holds is marked as in git and
+        // gets its line back. Memories move from `meta` to `lines`.
+        conn.execute_batch(
+            "UPDATE issues SET in_git = 1 WHERE ephemeral = 0 AND template = 0;
+             DROP INDEX IF EXISTS issues_ready;
+             INSERT OR REPLACE INTO lines(kind, key, seq, text)
+               SELECT 'memory', substr(key, 8), 0, value FROM meta WHERE key LIKE 'memory:%';
+             DELETE FROM meta WHERE key LIKE 'memory:%' OR key = 'jsonl_stamp';",
+        )?;
+        mark_any_children(conn)?;
+    }
+    conn.execute_batch(&format!(
+        "CREATE INDEX IF NOT EXISTS issues_ready_walk ON issues(priority, created_at DESC, id) WHERE {READY_WHERE};"
+    ))?;
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())
+}
+
+/// Fill `deps.any_children` from the records of the issues with `waits-for` edges.
+fn mark_any_children(conn: &Connection) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, record FROM issues WHERE id IN (SELECT issue_id FROM deps WHERE type = 'waits-for')",
+    )?;
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, text) in rows {
+        let issue = super::store::decode(&id, &text)?;
+        for d in issue.dependencies.iter().filter(|d| d.kind == "waits-for") {
+            conn.execute(
+                "UPDATE deps SET any_children = ?4 WHERE issue_id = ?1 AND depends_on_id = ?2 AND type = ?3",
+                rusqlite::params![id, d.depends_on_id, d.kind, d.any_children()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    for n in names {
+        if n? == column {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

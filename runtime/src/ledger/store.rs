@@ -12,6 +12,18 @@ pub struct Tx<'a> {
     pub prefix: &'a str,
     /// Who is acting.
     pub actor: &'a str,
+    /// Set when a record was written or deleted: `issues.jsonl` is behind.
+    pub(super) dirty: std::cell::Cell<bool>,
+}
+
+/// Where a record being stored comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin<'a> {
+    /// A change made by gt: the record is written anew on the next flush.
+    Write,
+    /// The ledger file or an imported file, with the line as read: the record belongs in
+    /// git from now on, and flush writes this line back while gt does not change it.
+    File(&'a str),
 }
 
 /// How an issue stands, for filters.
@@ -35,7 +47,12 @@ pub struct Filter {
 
 impl<'a> Tx<'a> {
     pub(super) fn new(tx: &'a Transaction<'a>, prefix: &'a str, actor: &'a str) -> Tx<'a> {
-        Tx { tx, prefix, actor }
+        Tx {
+            tx,
+            prefix,
+            actor,
+            dirty: std::cell::Cell::new(false),
+        }
     }
 
     /// The underlying connection.
@@ -52,9 +69,15 @@ impl<'a> Tx<'a> {
         text.map(|t| decode(id, &t)).transpose()
     }
 
-    /// The issue `id`, or a not-found error naming near matches.
+    /// The live issue `id`, or a not-found error naming near matches (a deleted issue is
+    /// refused with when and by whom).
     pub fn require(&self, id: &str) -> Result<Issue> {
         match self.get(id)? {
+            Some(i) if i.is_tombstone() => Err(Error::Deleted {
+                id: i.id,
+                at: i.deleted_at.unwrap_or(i.updated_at),
+                by: i.deleted_by,
+            }),
             Some(i) => Ok(i),
             None => Err(Error::NotFound {
                 id: id.to_owned(),
@@ -63,7 +86,7 @@ impl<'a> Tx<'a> {
         }
     }
 
-    /// Whether `id` exists.
+    /// Whether the id `id` is taken (by a live issue or a tombstone).
     pub fn exists(&self, id: &str) -> Result<bool> {
         let mut stmt = self
             .tx
@@ -71,10 +94,20 @@ impl<'a> Tx<'a> {
         Ok(stmt.exists([id])?)
     }
 
+    /// Whether `id` is a live issue (present and not deleted).
+    pub fn is_live(&self, id: &str) -> Result<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM issues WHERE id = ?1 AND status != 'tombstone'")?;
+        Ok(stmt.exists([id])?)
+    }
+
     /// Ids close to `id`: those it is a prefix or suffix of, then the nearest by edit
     /// distance (at most three).
     pub fn near(&self, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare_cached("SELECT id FROM issues")?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id FROM issues WHERE status != 'tombstone'")?;
         let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut scored: Vec<(usize, String)> = Vec::new();
         for candidate in ids {
@@ -101,7 +134,7 @@ impl<'a> Tx<'a> {
             return Ok(id.to_owned());
         }
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id FROM issues WHERE id LIKE ?1 ESCAPE '\\' OR id LIKE ?2 ESCAPE '\\' LIMIT 3",
+            "SELECT id FROM issues WHERE (id LIKE ?1 ESCAPE '\\' OR id LIKE ?2 ESCAPE '\\') AND status != 'tombstone' LIMIT 3",
         )?;
         let esc = id
             .replace('\\', "\\\\")
@@ -129,28 +162,31 @@ impl<'a> Tx<'a> {
         self.put_many(std::slice::from_ref(issue))
     }
 
-    /// Insert or replace many issues, then refresh the flags they affect (the waiters on
-    /// the parents they had before too: a child that leaves a spawner changes them).
+    /// Insert or replace many issues (changes made by gt), then refresh the flags they
+    /// affect (see [`blocked::refresh_written`]).
     pub fn put_many(&self, issues: &[Issue]) -> Result<()> {
-        let mut ids: Vec<String> = Vec::new();
-        for issue in issues {
-            ids.extend(blocked::parent_waiters(self, &issue.id)?);
-        }
-        for issue in issues {
-            self.store(issue)?;
-        }
-        ids.extend(issues.iter().map(|i| i.id.clone()));
-        blocked::refresh_many(self, &ids)
+        let ids: Vec<String> = issues.iter().map(|i| i.id.clone()).collect();
+        blocked::refresh_written(self, &ids, || {
+            for issue in issues {
+                self.store(issue, Origin::Write)?;
+            }
+            Ok(())
+        })
     }
 
     /// Write the record and edges of `issue` without touching blocked flags.
-    pub(super) fn store(&self, issue: &Issue) -> Result<()> {
-        let record = super::record::json_record(issue);
+    pub(super) fn store(&self, issue: &Issue, origin: Origin) -> Result<()> {
+        let record = super::record::json_record(issue).map_err(Error::Encode)?;
+        let (line, from_file) = match origin {
+            Origin::Write => (None, false),
+            Origin::File(l) => (Some(l), true),
+        };
         let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO issues(id, status, priority, issue_type, assignee, ephemeral, pinned, template, created_at, updated_at, defer_until, record)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            "INSERT INTO issues(id, status, priority, issue_type, assignee, ephemeral, pinned, template, created_at, updated_at, defer_until, record, line, in_git)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT(id) DO UPDATE SET status = ?2, priority = ?3, issue_type = ?4, assignee = ?5,
-               ephemeral = ?6, pinned = ?7, template = ?8, created_at = ?9, updated_at = ?10, defer_until = ?11, record = ?12",
+               ephemeral = ?6, pinned = ?7, template = ?8, created_at = ?9, updated_at = ?10, defer_until = ?11,
+               record = ?12, line = ?13, in_git = max(in_git, ?14)",
         )?;
         stmt.execute(params![
             issue.id,
@@ -165,37 +201,74 @@ impl<'a> Tx<'a> {
             issue.updated_at,
             issue.defer_until,
             record,
+            line,
+            from_file,
         ])?;
         self.tx
             .prepare_cached("DELETE FROM deps WHERE issue_id = ?1")?
             .execute([&issue.id])?;
-        let mut add = self.tx.prepare_cached(
-            "INSERT OR IGNORE INTO deps(issue_id, depends_on_id, type) VALUES (?1, ?2, ?3)",
-        )?;
-        for d in &issue.dependencies {
-            add.execute(params![issue.id, d.depends_on_id, d.kind])?;
+        // A deleted issue keeps its edges in its record, but they mean nothing any more.
+        if !issue.is_tombstone() {
+            let mut add = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO deps(issue_id, depends_on_id, type, any_children) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for d in &issue.dependencies {
+                let any = d.kind == "waits-for" && d.any_children();
+                add.execute(params![issue.id, d.depends_on_id, d.kind, any])?;
+            }
         }
+        self.dirty.set(true);
         Ok(())
     }
 
-    /// Remove issues (and their outgoing edges). Edges of other issues that point at
-    /// them stay in those records; they no longer block.
+    /// The line kept for `id` (as read from a file, while gt has not changed it).
+    pub fn line(&self, id: &str) -> Result<Option<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT line FROM issues WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Store the line of an unchanged record again (the file spells it differently now).
+    pub(super) fn set_line(&self, id: &str, line: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE issues SET line = ?2, in_git = 1 WHERE id = ?1")?
+            .execute([id, line])?;
+        self.dirty.set(true);
+        Ok(())
+    }
+
+    /// Remove issues (and their outgoing edges) without a trace: for wisps that never
+    /// reached git. Edges of other issues that point at them stay in those records; they
+    /// no longer block.
     pub fn delete(&self, ids: &[String]) -> Result<()> {
-        let mut affected = Vec::new();
-        for id in ids {
-            affected.extend(self.dependents(id, None)?);
-            affected.extend(blocked::parent_waiters(self, id)?);
-        }
-        for id in ids {
-            self.tx
-                .prepare_cached("DELETE FROM issues WHERE id = ?1")?
-                .execute([id])?;
-            self.tx
-                .prepare_cached("DELETE FROM deps WHERE issue_id = ?1")?
-                .execute([id])?;
-        }
-        affected.retain(|a| !ids.contains(a));
-        blocked::refresh_many(self, &affected)
+        blocked::refresh_written(self, ids, || {
+            for id in ids {
+                self.tx
+                    .prepare_cached("DELETE FROM issues WHERE id = ?1")?
+                    .execute([id])?;
+                self.tx
+                    .prepare_cached("DELETE FROM deps WHERE issue_id = ?1")?
+                    .execute([id])?;
+            }
+            self.dirty.set(true);
+            Ok(())
+        })
+    }
+
+    /// Whether the record of `id` belongs in `issues.jsonl` (persistent, or read from
+    /// it): deleting it must leave a tombstone there.
+    pub fn in_git(&self, id: &str) -> Result<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT ephemeral = 0 OR in_git = 1 FROM issues WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false))
     }
 
     /// Issues whose edge of `kind` points at `id` (all kinds when `kind` is None).
@@ -311,6 +384,13 @@ impl<'a> Tx<'a> {
         if !filter.templates {
             sql.push_str(" AND template = 0");
         }
+        if !filter
+            .statuses
+            .iter()
+            .any(|s| s == super::record::TOMBSTONE)
+        {
+            sql.push_str(" AND status != 'tombstone'");
+        }
         sql.push_str(" ORDER BY id");
         let mut stmt = self.tx.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
@@ -335,7 +415,8 @@ impl<'a> Tx<'a> {
         Ok(out)
     }
 
-    /// Every issue, in id order.
+    /// Every issue (tombstones included), in id order. Holds them all in memory: for
+    /// tests and small ledgers; export and flush stream instead.
     pub fn all(&self) -> Result<Vec<Issue>> {
         let mut stmt = self
             .tx
@@ -399,12 +480,8 @@ impl<'a> Tx<'a> {
                 issue.id
             )));
         }
-        if !self.exists(&dep.depends_on_id)? {
-            return Err(Error::NotFound {
-                id: dep.depends_on_id.clone(),
-                near: self.near(&dep.depends_on_id)?,
-            });
-        }
+        // A missing or deleted target: refused with near matches or the deletion.
+        self.require(&dep.depends_on_id)?;
         if let Some(old) = issue
             .dependencies
             .iter()
@@ -485,7 +562,7 @@ impl<'a> Tx<'a> {
             .prepare_cached("SELECT defer_until FROM issues WHERE defer_until IS NOT NULL")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         for until in rows {
-            if super::blocked::deferred(&until?) {
+            if super::ready::deferred(&until?) {
                 return Ok(true);
             }
         }
@@ -493,9 +570,10 @@ impl<'a> Tx<'a> {
     }
 }
 
-/// A stored record (`--json` form) as an issue.
+/// A stored record (`--json` form) as an issue (unknown fields kept, see
+/// [`Issue::from_json`]).
 pub fn decode(id: &str, text: &str) -> Result<Issue> {
-    serde_json::from_str(text).map_err(|e| {
+    Issue::from_json(text).map_err(|e| {
         Error::Invalid(format!(
             "ledger database: record `{id}` does not decode: {e}"
         ))

@@ -1,7 +1,10 @@
 //! `gt burn WISP...`: delete wisps without a record (spec §5.7): each root and all its
 //! descendants, in one transaction. A molecule with persistent members (its history is
 //! in git) is refused unless `force`, pointing at `gt squash`, which keeps a digest.
-//! Edges of other issues that pointed into a burned molecule are removed from them.
+//! Edges of other issues that pointed into a burned molecule are removed from them. A
+//! burned issue that was in git (a forced burn of a persistent molecule, or a wisp read
+//! from the ledger file) leaves a tombstone, so the deletion travels; a wisp made here
+//! leaves nothing.
 
 use crate::error::{Error, Result};
 use crate::ledger::{Issue, Tx};
@@ -19,6 +22,8 @@ pub struct Burned {
 pub struct BurnReport {
     pub results: Vec<Burned>,
     pub total_deleted: usize,
+    /// The burned issues that were in git: tombstones record them (sync carries them).
+    pub tombstones: Vec<String>,
     /// Issues that lost edges into the burned molecules.
     pub detached_ids: Vec<String>,
     #[serde(skip)]
@@ -37,10 +42,12 @@ pub fn burn(tx: &Tx, ids: &[String], force: bool) -> Result<BurnReport> {
         let root = tx.require(id)?;
         let members = tx.subtree(id)?;
         if !force {
-            let persistent: Vec<&String> = members
-                .iter()
-                .filter(|m| tx.get(m).ok().flatten().is_some_and(|i| !i.is_ephemeral()))
-                .collect();
+            let mut persistent: Vec<&String> = Vec::new();
+            for m in &members {
+                if tx.get(m)?.is_some_and(|i| !i.is_ephemeral()) {
+                    persistent.push(m);
+                }
+            }
             if !root.is_ephemeral() {
                 return Err(Error::Refused(format!(
                     "`{id}` is not a wisp: it is persistent and its history is in git; use `gt squash {id}` to condense it into a digest, or `gt burn --force {id}` to delete it without a record"
@@ -63,11 +70,12 @@ pub fn burn(tx: &Tx, ids: &[String], force: bool) -> Result<BurnReport> {
             deleted_ids: deleted,
         });
     }
-    let detached = super::remove(tx, &all)?;
+    let done = crate::work::delete::remove(tx, &all, Some("burned"))?;
     Ok(BurnReport {
         total_deleted: all.len(),
         results,
-        detached_ids: detached.iter().map(|i| i.id.clone()).collect(),
-        detached,
+        tombstones: done.tombstones.iter().map(|i| i.id.clone()).collect(),
+        detached_ids: done.detached.iter().map(|i| i.id.clone()).collect(),
+        detached: done.detached,
     })
 }

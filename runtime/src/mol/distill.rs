@@ -64,10 +64,9 @@ pub fn distill(tx: &Tx, id: &str, name: Option<&str>) -> Result<Distilled> {
         None => root
             .metadata
             .as_ref()
-            .and_then(|m| m.get("formula"))
-            .and_then(|f| f.as_str())
+            .and_then(|m| m.decode::<serde_json::Value>().ok())
+            .and_then(|m| m.get("formula")?.as_str().map(str::to_owned))
             .filter(|f| !f.is_empty())
-            .map(str::to_owned)
             .unwrap_or_else(|| slug(&root.title)),
     };
     if name.trim().is_empty() || name.contains(['"', '\n', '/', '\\']) {

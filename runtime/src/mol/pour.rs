@@ -4,6 +4,7 @@
 
 use super::proto::{Proto, build};
 use crate::error::{Error, Result};
+use crate::ledger::raw::RawJson;
 use crate::ledger::time::now;
 use crate::ledger::{Dependency, Issue, Tx};
 use std::collections::BTreeMap;
@@ -87,8 +88,14 @@ pub fn instantiate(
     for p in &proto.issues {
         let id = mapping[&p.rel].clone();
         let is_root = p.rel.is_empty();
-        let metadata =
-            is_root.then(|| serde_json::json!({ "formula": proto.formula, "vars": vars }));
+        let metadata = if is_root {
+            let value = serde_json::json!({ "formula": proto.formula, "vars": vars });
+            Some(RawJson::from_value(&value).map_err(|e| {
+                Error::Invalid(format!("the molecule's metadata cannot be written: {e}"))
+            })?)
+        } else {
+            None
+        };
         index.insert(&p.rel, issues.len());
         issues.push(Issue {
             id,

@@ -21,6 +21,7 @@
 
 use super::tree::Tree;
 use crate::error::{Error, Result};
+use crate::ledger::raw::RawJson;
 use crate::ledger::record::DONE_STATUSES;
 use crate::ledger::time::{nanos, now};
 use crate::ledger::{Dependency, Issue, Tx};
@@ -95,12 +96,10 @@ pub fn squash(
     }
 
     let stamp = now();
-    let nested_in_wisp = root.dependencies.iter().any(|d| {
-        tx.get(&d.depends_on_id)
-            .ok()
-            .flatten()
-            .is_some_and(|t| t.is_ephemeral())
-    });
+    let mut nested_in_wisp = false;
+    for d in &root.dependencies {
+        nested_in_wisp |= tx.get(&d.depends_on_id)?.is_some_and(|t| t.is_ephemeral());
+    }
     let digest_id = tx.fresh_id("", &format!("Digest: {}", root.title))?;
     let mut dep = Dependency::new(&digest_id, &root.id, "parent-child");
     dep.created_at = Some(stamp.clone());
@@ -117,7 +116,10 @@ pub fn squash(
         updated_at: stamp.clone(),
         closed_at: Some(stamp.clone()),
         close_reason: Some(format!("Squashed from {} steps", steps.len())),
-        metadata: Some(digest_metadata(&root, &steps, summary, open.is_empty())),
+        metadata: Some(
+            RawJson::from_value(&digest_metadata(&root, &steps, summary, open.is_empty()))
+                .map_err(|e| Error::Invalid(format!("the digest cannot be written: {e}")))?,
+        ),
         labels: vec![String::from(DIGEST_LABEL)],
         dependencies: vec![dep],
         ephemeral: nested_in_wisp.then_some(true),
@@ -133,7 +135,7 @@ pub fn squash(
             .map(|s| s.id.clone())
             .collect()
     };
-    let detached = super::remove(tx, &deleted_ids)?;
+    let detached = crate::work::delete::remove(tx, &deleted_ids, Some("squashed"))?.detached;
     let mut root = tx.require(&root.id)?;
     if !DONE_STATUSES.contains(&root.status.as_str()) {
         root.status = String::from("closed");

@@ -296,11 +296,11 @@ fn duplicate_ids_keep_the_newest_and_report_the_rest() {
 }
 
 #[test]
-fn normal_form_sorts_and_compacts() {
+fn normal_form_sorts_and_keeps_each_line_as_written() {
     let text = "\n{ \"id\": \"b\", \"x\": [1, 2] }\r\n{\"id\":\"a\"}\n\n";
     assert_eq!(
         normalize_jsonl(text),
-        "{\"id\":\"a\"}\n{\"id\":\"b\",\"x\":[1,2]}\n"
+        "{\"id\":\"a\"}\n{ \"id\": \"b\", \"x\": [1, 2] }\n"
     );
     assert_eq!(merge_jsonl(text, text, text).text, normalize_jsonl(text));
 }
@@ -323,6 +323,90 @@ fn rfc3339_parsing() {
     );
     assert_eq!(parse_rfc3339("yesterday"), None);
     assert_eq!(parse_rfc3339("2026-01-02T03:04:05"), None);
+}
+
+fn tomb(id: &str, at: &str) -> Value {
+    json!({"id": id, "title": "T", "status": "tombstone", "deleted_at": at, "updated_at": at})
+}
+
+#[test]
+fn a_tombstone_wins_over_an_unchanged_record() {
+    let live = json!({"id":"a","title":"T","status":"open","updated_at":"2026-01-01T00:00:00Z"});
+    let base = line(live.clone());
+    let dead = line(tomb("a", "2026-01-02T00:00:00Z"));
+    let m = check_symmetric(&base, &dead, &base);
+    assert_eq!(m.text, dead);
+    assert!(m.conflicts.is_empty());
+}
+
+#[test]
+fn a_deletion_against_a_change_goes_to_the_later_and_is_reported() {
+    let base =
+        line(json!({"id":"a","title":"T","status":"open","updated_at":"2026-01-01T00:00:00Z"}));
+    let dead = line(tomb("a", "2026-01-02T00:00:00Z"));
+    let later =
+        line(json!({"id":"a","title":"New","status":"open","updated_at":"2026-01-03T00:00:00Z"}));
+    let m = check_symmetric(&base, &dead, &later);
+    assert_eq!(
+        m.text, later,
+        "the later edit is kept whole (not merged field by field)"
+    );
+    assert_eq!(m.conflicts.len(), 1);
+    assert_eq!(m.conflicts[0].kind, ConflictKind::Tombstone);
+    assert_eq!(m.conflicts[0].chosen, Side::Theirs);
+    let earlier =
+        line(json!({"id":"a","title":"Old","status":"open","updated_at":"2026-01-01T12:00:00Z"}));
+    let m = check_symmetric(&base, &dead, &earlier);
+    assert_eq!(m.text, dead, "the later deletion stands");
+    assert_eq!(m.conflicts[0].chosen, Side::Ours);
+}
+
+#[test]
+fn of_two_tombstones_the_later_is_kept() {
+    let base =
+        line(json!({"id":"a","title":"T","status":"open","updated_at":"2026-01-01T00:00:00Z"}));
+    let one = line(tomb("a", "2026-01-02T00:00:00Z"));
+    let two = line(tomb("a", "2026-01-03T00:00:00Z"));
+    let m = check_symmetric(&base, &one, &two);
+    assert_eq!(m.text, two);
+    assert!(m.conflicts.is_empty());
+}
+
+#[test]
+fn lines_are_kept_as_written_and_merged_fields_keep_their_spelling() {
+    // bd's escaping, nested key order, number spelling.
+    let base =
+        "{\"id\":\"a\",\"title\":\"x \\u003c y\",\"metadata\":{\"z\":1.50,\"a\":2},\"n\":1}\n";
+    let ours =
+        "{\"id\":\"a\",\"title\":\"x \\u003c y\",\"metadata\":{\"z\":1.50,\"a\":2},\"n\":2}\n";
+    let theirs =
+        "{\"id\":\"a\",\"title\":\"x \\u003c z\",\"metadata\":{\"z\":1.50,\"a\":2},\"n\":1}\n";
+    assert_eq!(merge_jsonl(base, base, theirs).text, theirs);
+    let m = check_symmetric(base, ours, theirs);
+    assert_eq!(
+        m.text,
+        "{\"id\":\"a\",\"title\":\"x \\u003c z\",\"metadata\":{\"z\":1.50,\"a\":2},\"n\":2}\n"
+    );
+}
+
+#[test]
+fn headers_memories_and_other_types_are_not_corrupt() {
+    let head = r#"{"_schema":"beads/v1"}"#;
+    let rec = r#"{"id":"a","title":"A"}"#;
+    let m1 = r#"{"_type":"memory","key":"k","value":"1"}"#;
+    let m2 = r#"{"_type":"memory","key":"k","value":"2"}"#;
+    let other = r#"{"_type":"event","kind":"x"}"#;
+    let base = format!("{head}\n{rec}\n{m1}\n");
+    let ours = format!("{head}\n{rec}\n{m2}\n{other}\n");
+    let m = check_symmetric(&base, &ours, &base);
+    assert_eq!(m.text, format!("{head}\n{rec}\n{m2}\n{other}\n"));
+    assert!(m.corrupt.is_empty(), "{:?}", m.corrupt);
+    // A memory both sides changed: the greater line, reported.
+    let m3 = r#"{"_type":"memory","key":"k","value":"3"}"#;
+    let theirs = format!("{head}\n{rec}\n{m3}\n");
+    let m = check_symmetric(&base, &ours, &theirs);
+    assert!(m.text.contains(m3), "{}", m.text);
+    assert_eq!(m.conflicts[0].id, "memory:k");
 }
 
 // ---- properties -------------------------------------------------------------
