@@ -1,33 +1,40 @@
-//! Whole-process timings of the release `gt` binary on ledgers of 1k, 10k and 100k
-//! issues.
+//! Whole-process timings and peak memory of the release `gt` binary on large ledgers.
 //!
 //! ```sh
-//! cargo bench -p gt --bench ledger
+//! cargo bench -p gt --bench ledger                       # 100k and 1M issues, and a 10k random DAG
+//! GT_BENCH_SIZES=100000 cargo bench -p gt --bench ledger # one size
 //! ```
 //!
-//! Each ledger is generated through the library (`Ledger::init` + `put_many`): molecules
-//! of 50-100 steps in chains of 10 (60% of them finished, 25% under way, 15% untouched)
-//! and labelled standalone issues, about three quarters closed. Then `gt` is spawned as
-//! an agent would run it (see `CARGO_BIN_EXE_gt`), each command sampled
-//! `GT_BENCH_SAMPLES` times (default 21): `gt ready` (top 10 and all), `gt claim`,
-//! `gt close`, `gt list --status open`, `gt flush` (after a one-issue change, so it
-//! rewrites the file) and `gt pour` of a 1,000-step formula (last, as it grows the
-//! ledger). Reported: median and p90 per command, the on-disk size of `.beads/`, and
-//! the targets: ready < 20 ms, claim/close < 10 ms at 100k issues, pour of 1,000 steps
-//! < 100 ms.
+//! Two shapes of ledger, written as beads JSONL and read with `gt import` (which is
+//! measured too):
+//! - **chains**: molecules of 50-100 steps in chains of 10 (about half of them finished,
+//!   a third under way, the rest untouched) and labelled standalone issues (one in five
+//!   records, almost half of them open), so that about one issue in ten is ready;
+//! - **dag**: standalone issues each blocked by about two random earlier ones (a random
+//!   DAG), most of them closed.
 //!
-//! Without `--bench` (e.g. `cargo test --benches`) only the 1k ledger is measured, one
-//! sample each, as a smoke test. `GT_BENCH_SIZES=1000,10000` picks the sizes;
-//! `GT_BENCH_KEEP=1` keeps the ledgers (for profiling).
-#![allow(clippy::unwrap_used)]
+//! Then `gt` is spawned as an agent would run it, each command sampled `GT_BENCH_SAMPLES`
+//! times (default 21): `gt ready` (top 10 and all), `gt claim`, `gt close`, `gt update`,
+//! `gt list --status open`, `gt flush` (after a one-issue change, so it rewrites the
+//! file) and `gt pour` of a 1,000-step formula (last, as it grows the ledger). Each
+//! command's peak RSS is read once through `/usr/bin/time -f %M` (GNU time; the bench
+//! says so and skips the column when it is missing). Reported: median and p90 per
+//! command, peak RSS, the on-disk size of `.beads/`, and the targets.
+//!
+//! Without `--bench` (e.g. `cargo test --benches`) only a 2k ledger is measured, one
+//! sample each, as a smoke test. `GT_BENCH_KEEP=1` keeps the ledgers (for profiling).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use gt::ledger::{Dependency, Issue, Ledger};
+use gt::ledger::record::export_line;
+use gt::ledger::{Dependency, Issue};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const GT: &str = env!("CARGO_BIN_EXE_gt");
 const POUR_STEPS: usize = 1000;
+const TIME: &str = "/usr/bin/time";
 
 struct Rng(u64);
 
@@ -86,36 +93,41 @@ fn edge(from: &str, to: &str, kind: &str, at: i64) -> Dependency {
     d
 }
 
-/// About `n` issues: molecules and standalone issues.
-fn generate(n: usize) -> Vec<Issue> {
+/// Write about `n` issues of the chains shape as JSONL to `out`; the counts.
+fn chains(n: usize, out: &mut impl Write) -> usize {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ n as u64);
-    let mut out: Vec<Issue> = Vec::with_capacity(n + 100);
+    let mut written = 0;
     let mut at = 0i64;
-    while out.len() < n {
+    let put = |i: &Issue, out: &mut dyn Write| {
+        writeln!(out, "{}", export_line(i, 0).unwrap()).unwrap();
+    };
+    while written < n {
         at += 60;
-        let k = out.len();
+        let k = written;
         if rng.below(5) == 0 {
-            let status = match rng.below(10) {
-                0..=6 => "closed",
-                7 => "in_progress",
+            let status = match rng.below(20) {
+                0..=8 => "closed",
+                9 | 10 => "in_progress",
                 _ => "open",
             };
-            out.push(issue(
-                format!("b-{k:06x}"),
+            let i = issue(
+                format!("b-{k:07x}"),
                 format!("Standalone issue {k}"),
                 ["task", "bug", "feature"][rng.below(3) as usize],
                 status,
                 at,
                 &mut rng,
-            ));
+            );
+            put(&i, out);
+            written += 1;
             continue;
         }
-        let root = format!("b-mol-{k:06x}");
+        let root = format!("b-mol-{k:07x}");
         let steps = 50 + rng.below(51) as usize;
         // 0: finished, 1: under way, 2: untouched.
         let state = match rng.below(20) {
-            0..=11 => 0,
-            12..=16 => 1,
+            0..=9 => 0,
+            10..=16 => 1,
             _ => 2,
         };
         let root_status = if state == 0 { "closed" } else { "open" };
@@ -128,8 +140,10 @@ fn generate(n: usize) -> Vec<Issue> {
             &mut rng,
         );
         r.priority = 2;
-        r.metadata = Some(gt::ledger::raw::RawJson::parse(r#"{"formula":"mol-gen","vars":{}}"#).unwrap());
-        out.push(r);
+        r.metadata =
+            Some(gt::ledger::raw::RawJson::parse(r#"{"formula":"mol-gen","vars":{}}"#).unwrap());
+        put(&r, out);
+        written += 1;
         let chains = steps.div_ceil(10);
         for c in 0..chains {
             // Steps done in this chain (state 1: a random prefix, one maybe in progress).
@@ -162,11 +176,40 @@ fn generate(n: usize) -> Vec<Issue> {
                     let prev = format!("{root}.c{c}s{}", s - 1);
                     step.dependencies.push(edge(&id, &prev, "blocks", at));
                 }
-                out.push(step);
+                put(&step, out);
+                written += 1;
             }
         }
     }
-    out
+    written
+}
+
+/// Write `n` standalone issues, each blocked by about two random earlier ones.
+fn dag(n: usize, out: &mut impl Write) -> usize {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ n as u64);
+    for k in 0..n {
+        let status = match rng.below(10) {
+            0..=6 => "closed",
+            7 => "in_progress",
+            _ => "open",
+        };
+        let id = format!("d-{k:07x}");
+        let mut i = issue(id.clone(), format!("Node {k}"), "task", status, k as i64, &mut rng);
+        if k > 0 {
+            let deps = rng.below(5);
+            let mut seen = Vec::new();
+            for _ in 0..deps {
+                let t = rng.below(k as u64) as usize;
+                if !seen.contains(&t) {
+                    seen.push(t);
+                    i.dependencies
+                        .push(edge(&id, &format!("d-{t:07x}"), "blocks", k as i64));
+                }
+            }
+        }
+        writeln!(out, "{}", export_line(&i, 0).unwrap()).unwrap();
+    }
+    n
 }
 
 fn pour_formula() -> String {
@@ -182,16 +225,19 @@ fn pour_formula() -> String {
     s
 }
 
-fn gt(dir: &Path, args: &[&str]) -> (Duration, String) {
-    let start = Instant::now();
-    let out = Command::new(GT)
-        .args(args)
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(GT);
+    c.args(args)
         .current_dir(dir)
         .env("GT_ACTOR", "bench")
         .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
+        .stderr(Stdio::inherit());
+    c
+}
+
+fn gt(dir: &Path, args: &[&str]) -> (Duration, String) {
+    let start = Instant::now();
+    let out = command(dir, args).output().unwrap();
     let took = start.elapsed();
     assert!(
         out.status.success(),
@@ -199,6 +245,26 @@ fn gt(dir: &Path, args: &[&str]) -> (Duration, String) {
         dir.display()
     );
     (took, String::from_utf8(out.stdout).unwrap())
+}
+
+/// Peak RSS of one run, in MB, through GNU time (None when it is not installed).
+fn peak_mb(dir: &Path, args: &[&str]) -> Option<f64> {
+    if !Path::new(TIME).exists() {
+        return None;
+    }
+    let out = Command::new(TIME)
+        .args(["-f", "%M", GT])
+        .args(args)
+        .current_dir(dir)
+        .env("GT_ACTOR", "bench")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "gt {args:?} failed under time");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let kb: f64 = err.lines().last()?.trim().parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 fn ids(json: &str) -> Vec<String> {
@@ -226,18 +292,25 @@ fn size_of(path: &Path) -> u64 {
 }
 
 fn mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
+    format!("{:.0} MB", bytes as f64 / 1e6)
 }
 
 struct Row {
-    size: usize,
+    ledger: String,
     what: &'static str,
     median: f64,
     p90: f64,
+    rss: Option<f64>,
     target: Option<f64>,
 }
 
-fn bench_size(n: usize, samples: usize, rows: &mut Vec<Row>) {
+#[derive(Clone, Copy)]
+enum Shape {
+    Chains,
+    Dag,
+}
+
+fn bench_ledger(shape: Shape, n: usize, samples: usize, rows: &mut Vec<Row>) {
     let tmp = tempfile::tempdir().unwrap();
     let keep = std::env::var_os("GT_BENCH_KEEP").is_some();
     let dir: &Path = if keep {
@@ -247,83 +320,112 @@ fn bench_size(n: usize, samples: usize, rows: &mut Vec<Row>) {
     } else {
         tmp.path()
     };
+    let name = match shape {
+        Shape::Chains => format!("{}k chains", n / 1000),
+        Shape::Dag => format!("{}k dag", n / 1000),
+    };
+    gt(dir, &["init", "--prefix", "b"]);
+    let file = dir.join("gen.jsonl");
     let gen_start = Instant::now();
-    let issues = generate(n);
-    let mut ledger = Ledger::init(dir, "b", "gen").unwrap();
-    ledger.write(|tx| tx.put_many(&issues)).unwrap();
-    drop(ledger);
-    let closed = issues.iter().filter(|i| i.status == "closed").count();
-    let mols = issues.iter().filter(|i| i.issue_type == "molecule").count();
+    let count = {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+        let c = match shape {
+            Shape::Chains => chains(n, &mut out),
+            Shape::Dag => dag(n, &mut out),
+        };
+        out.flush().unwrap();
+        c
+    };
+    println!(
+        "\n{name}: {count} issues generated in {:.1} s ({})",
+        gen_start.elapsed().as_secs_f64(),
+        mb(size_of(&file))
+    );
+    let f = file.to_str().unwrap();
+    let mut record = |what: &'static str, times: Vec<Duration>, rss: Option<f64>, target: Option<f64>| {
+        let (median, p90) = stats(times);
+        rows.push(Row {
+            ledger: name.clone(),
+            what,
+            median,
+            p90,
+            rss,
+            target,
+        });
+    };
+    // Import once under time (peak RSS and duration), into a fresh ledger.
+    let import_rss = peak_mb(dir, &["import", f]);
+    let import_took = match import_rss {
+        Some(_) => {
+            // Measure the duration on a second, fresh ledger (same work, no time wrapper).
+            let again = dir.join("again");
+            std::fs::create_dir_all(&again).unwrap();
+            gt(&again, &["init", "--prefix", "b"]);
+            let t = gt(&again, &["import", f]).0;
+            std::fs::remove_dir_all(&again).unwrap();
+            t
+        }
+        None => gt(dir, &["import", f]).0,
+    };
+    record("gt import (the whole file)", vec![import_took], import_rss, Some(60_000.0));
+    std::fs::remove_file(&file).unwrap();
+
     let formulas = dir.join(".beads/formulas");
     std::fs::create_dir_all(&formulas).unwrap();
     std::fs::write(formulas.join("big.formula.toml"), pour_formula()).unwrap();
     let (first_flush, _) = gt(dir, &["flush"]);
-    println!(
-        "\n{} issues ({mols} molecules, {:.0}% closed) generated in {:.1} s; first gt flush {:.0} ms",
-        issues.len(),
-        100.0 * closed as f64 / issues.len() as f64,
-        gen_start.elapsed().as_secs_f64(),
-        ms(first_flush)
-    );
     let beads = dir.join(".beads");
     let db = size_of(&beads.join("beads.db")) + size_of(&beads.join("beads.db-wal"));
     let jsonl = size_of(&beads.join("issues.jsonl"));
-    println!(
-        "  .beads/: beads.db (+wal) {}, issues.jsonl {}",
-        mb(db),
-        mb(jsonl)
-    );
     let (_, all_ready) = gt(dir, &["ready", "--json"]);
     let ready = ids(&all_ready);
-    println!("  {} issues ready", ready.len());
+    println!(
+        "  first flush {:.0} ms; .beads/: beads.db (+wal) {}, issues.jsonl {}; {} issues ready",
+        ms(first_flush),
+        mb(db),
+        mb(jsonl),
+        ready.len()
+    );
 
-    let mut record = |what: &'static str, times: Vec<Duration>, target: Option<f64>| {
-        let (median, p90) = stats(times);
-        rows.push(Row {
-            size: n,
-            what,
-            median,
-            p90,
-            target,
-        });
-    };
     let many = |args: &[&str]| -> Vec<Duration> { (0..samples).map(|_| gt(dir, args).0).collect() };
-    record("gt --version (process floor)", many(&["--version"]), None);
-    record(
-        "gt ready --json --limit 10",
-        many(&["ready", "--json", "--limit", "10"]),
-        Some(20.0),
-    );
-    record(
-        "gt ready --json (all)",
-        many(&["ready", "--json"]),
-        Some(20.0),
-    );
-    record(
-        "gt list --status open --json",
-        many(&["list", "--status", "open", "--json"]),
-        None,
-    );
-    // Claim the most urgent ready issue, then close it (which may make the next step of
-    // its chain ready), as a worker would.
-    let (mut claims, mut closes) = (Vec::new(), Vec::new());
-    for _ in 0..samples {
+    let rss = |args: &[&str]| peak_mb(dir, args);
+    record("gt --version (process floor)", many(&["--version"]), rss(&["--version"]), None);
+    let args = ["ready", "--json", "--limit", "10"];
+    record("gt ready --json --limit 10", many(&args), rss(&args), Some(5.0));
+    let args = ["ready", "--json"];
+    record("gt ready --json (all)", many(&args), rss(&args), Some(20.0));
+    let args = ["list", "--status", "open", "--json"];
+    record("gt list --status open --json", many(&args), rss(&args), None);
+    // Claim the most urgent ready issue, update it, then close it (which may make the
+    // next step of its chain ready), as a worker would.
+    let (mut claims, mut updates, mut closes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut last = String::new();
+    for i in 0..samples {
         let id = ids(&gt(dir, &["ready", "--json", "--limit", "1"]).1).remove(0);
         claims.push(gt(dir, &["claim", &id, "--as", "bench", "--json"]).0);
+        let note = format!("note {i}");
+        updates.push(gt(dir, &["update", &id, "--notes", &note, "--json"]).0);
         closes.push(gt(dir, &["close", &id, "--json"]).0);
+        last = id;
     }
-    record("gt claim ID", claims, Some(10.0));
-    record("gt close ID", closes, Some(10.0));
+    let id = ids(&gt(dir, &["ready", "--json", "--limit", "1"]).1).remove(0);
+    let claim_rss = rss(&["claim", &id, "--as", "bench"]);
+    let update_rss = rss(&["update", &id, "--notes", "n"]);
+    let close_rss = rss(&["close", &id]);
+    record("gt claim ID", claims, claim_rss, Some(10.0));
+    record("gt update ID --notes", updates, update_rss, Some(10.0));
+    record("gt close ID", closes, close_rss, Some(10.0));
     let flushes = (0..samples)
         .map(|i| {
-            let id = &ready[i % ready.len()];
+            let id = &ready[(i + 1) % ready.len()];
             gt(dir, &["update", id, "--add-label", &format!("touched{i}")]);
             gt(dir, &["flush"]).0
         })
         .collect();
-    record("gt flush (after a change)", flushes, None);
+    gt(dir, &["update", &last, "--add-label", "touched"]);
+    record("gt flush (after a change)", flushes, rss(&["flush"]), None);
     let pours = many(&["pour", "big", "--json"]);
-    record("gt pour (1,000 steps)", pours, Some(100.0));
+    record("gt pour (1,000 steps)", pours, rss(&["pour", "big"]), Some(100.0));
 }
 
 fn main() {
@@ -334,20 +436,24 @@ fn main() {
         .unwrap_or(if bench_mode { 21 } else { 1 });
     let sizes: Vec<usize> = match std::env::var("GT_BENCH_SIZES") {
         Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
-        Err(_) if bench_mode => vec![1_000, 10_000, 100_000],
-        Err(_) => vec![1_000],
+        Err(_) if bench_mode => vec![100_000, 1_000_000],
+        Err(_) => vec![2_000],
     };
     if !bench_mode {
         println!("smoke run (no --bench): not a measurement");
     }
+    if !Path::new(TIME).exists() {
+        println!("{TIME} (GNU time) is missing: no peak RSS column (apt-get install time)");
+    }
     let mut rows = Vec::new();
+    bench_ledger(Shape::Dag, if bench_mode { 10_000 } else { 2_000 }, samples, &mut rows);
     for n in &sizes {
-        bench_size(*n, samples, &mut rows);
+        bench_ledger(Shape::Chains, *n, samples, &mut rows);
     }
     println!("\n{samples} samples each; whole `gt` processes (release)\n");
     println!(
-        "{:>7}  {:<30} {:>10} {:>10} {:>8}",
-        "issues", "command", "median ms", "p90 ms", "target"
+        "{:<12}  {:<30} {:>10} {:>10} {:>9} {:>10}",
+        "ledger", "command", "median ms", "p90 ms", "peak MB", "target"
     );
     for r in &rows {
         let target = match r.target {
@@ -355,9 +461,10 @@ fn main() {
             Some(t) => format!("<{t:.0} MISS"),
             None => String::new(),
         };
+        let rss = r.rss.map(|m| format!("{m:.0}")).unwrap_or_default();
         println!(
-            "{:>7}  {:<30} {:>10.1} {:>10.1} {:>8}",
-            r.size, r.what, r.median, r.p90, target
+            "{:<12}  {:<30} {:>10.1} {:>10.1} {:>9} {:>10}",
+            r.ledger, r.what, r.median, r.p90, rss, target
         );
     }
 }

@@ -316,3 +316,214 @@ fn support_json(dir: &Path, args: &[&str]) -> Value {
     all.push("--json");
     gt_in(dir, &all).ok().json()
 }
+
+/// Property: for any ledger file F, reading F (as `issues.jsonl`) and flushing writes
+/// every line of F back, byte for byte; importing F elsewhere and exporting does too
+/// (but for the lines that are not records, which `gt import` reports and skips).
+mod any_file {
+    use gt::ledger::jsonl::{Scope, flush, write_ledger};
+    use gt::ledger::{JSONL, Ledger};
+    use proptest::prelude::*;
+
+    /// A JSON string literal, sometimes with characters bd escapes, sometimes with an
+    /// escape spelled another way than serde would.
+    fn text() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            r#""plain""#,
+            r#""a \u003c b \u0026\u0026 c \u003e d""#,
+            r#""caf\u00e9""#,
+            r#""café""#,
+            r#""line\nbreak \"quoted\"""#,
+            r#""tab\there / slash \/""#,
+            r#""""#,
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    fn number() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["0", "-0.0", "1.50", "1e3", "2E-2", "12345678901234567890", "-7"])
+            .prop_map(str::to_owned)
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            text(),
+            number(),
+            Just(String::from("true")),
+            Just(String::from("null"))
+        ];
+        leaf.prop_recursive(3, 12, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(
+                    (prop::sample::select(vec!["z", "a", "m", "b"]), inner),
+                    0..3
+                )
+                .prop_map(|kv| {
+                    let mut seen = Vec::new();
+                    let body: Vec<String> = kv
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            let fresh = !seen.contains(k);
+                            seen.push(*k);
+                            fresh
+                        })
+                        .map(|(k, v)| format!("\"{k}\":{v}"))
+                        .collect();
+                    format!("{{{}}}", body.join(","))
+                }),
+            ]
+        })
+    }
+
+    /// One issue record, its fields in a random order, with unknown fields among them.
+    fn issue(id: String) -> impl Strategy<Value = String> {
+        let optional = vec![
+            ("title", text().boxed()),
+            ("description", text().boxed()),
+            (
+                "status",
+                prop::sample::select(vec![
+                    r#""open""#,
+                    r#""closed""#,
+                    r#""in_progress""#,
+                    r#""tombstone""#,
+                    r#""review""#,
+                ])
+                .prop_map(str::to_owned)
+                .boxed(),
+            ),
+            (
+                "priority",
+                prop::sample::select(vec!["0", "2", "4"]).prop_map(str::to_owned).boxed(),
+            ),
+            (
+                "issue_type",
+                prop::sample::select(vec![r#""task""#, r#""epic""#, r#""molecule""#, r#""gate""#])
+                    .prop_map(str::to_owned)
+                    .boxed(),
+            ),
+            ("metadata", value().boxed()),
+            (
+                "labels",
+                prop::sample::select(vec![r#"["b","a"]"#, r#"[]"#, r#"["x"]"#])
+                    .prop_map(str::to_owned)
+                    .boxed(),
+            ),
+            (
+                "is_template",
+                prop::sample::select(vec!["true", "false"]).prop_map(str::to_owned).boxed(),
+            ),
+            (
+                "ephemeral",
+                prop::sample::select(vec!["true", "false"]).prop_map(str::to_owned).boxed(),
+            ),
+            ("zz_unknown", value().boxed()),
+            ("aa_unknown", value().boxed()),
+            ("comment_count", number().boxed()),
+            (
+                "updated_at",
+                prop::sample::select(vec![r#""2026-01-01T00:00:00Z""#, r#""2026-02-03T04:05:06.5Z""#])
+                    .prop_map(str::to_owned)
+                    .boxed(),
+            ),
+        ];
+        let fields: Vec<_> = optional
+            .into_iter()
+            .map(|(k, v)| prop::option::of(v.prop_map(move |v| format!("\"{k}\":{v}"))))
+            .collect();
+        (fields, any::<u64>(), any::<bool>()).prop_map(move |(fields, order, spaced)| {
+            let mut parts: Vec<String> = fields.into_iter().flatten().collect();
+            // A deterministic shuffle from `order`.
+            let n = parts.len();
+            if n > 1 {
+                let mut o = order;
+                for i in (1..n).rev() {
+                    parts.swap(i, (o % (i as u64 + 1)) as usize);
+                    o /= i as u64 + 1;
+                }
+            }
+            parts.insert((order as usize) % (n + 1), format!("\"id\":\"{id}\""));
+            let sep = if spaced { ", " } else { "," };
+            format!("{{{}}}", parts.join(sep))
+        })
+    }
+
+    fn ledger_file() -> impl Strategy<Value = Vec<String>> {
+        let issues = prop::collection::vec(any::<bool>(), 1..8).prop_flat_map(|present| {
+            present
+                .into_iter()
+                .enumerate()
+                .filter(|(_, p)| *p)
+                .map(|(i, _)| issue(format!("gt-{i}")))
+                .collect::<Vec<_>>()
+        });
+        let extras = prop::collection::vec(
+            prop::sample::select(vec![
+                r#"{"_schema":"beads/v1"}"#,
+                r#"{"_type":"memory","key":"k1","value":"v"}"#,
+                r#"{"_type":"memory","key":"k0","value":{"n":1.50}}"#,
+                r#"{"_type":"event","id":"e-1","payload":"x"}"#,
+                r#"{"id": not json"#,
+                r#"[1,2,3]"#,
+            ]),
+            0..4,
+        );
+        (issues, extras, any::<u64>()).prop_map(|(mut lines, extras, at)| {
+            let mut seen: Vec<&str> = Vec::new();
+            for e in extras {
+                if !seen.contains(&e) {
+                    seen.push(e);
+                    let i = (at as usize) % (lines.len() + 1);
+                    lines.insert(i, e.to_owned());
+                }
+            }
+            lines
+        })
+    }
+
+    fn sorted(lines: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut v: Vec<String> = lines.into_iter().collect();
+        v.sort();
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn reading_a_ledger_file_then_flushing_writes_every_line_back(lines in ledger_file()) {
+            let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            drop(Ledger::init(tmp.path(), "gt", "prop").unwrap_or_else(|e| panic!("{e}")));
+            let dir = tmp.path().join(".beads");
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            std::fs::write(dir.join(JSONL), &text).unwrap_or_else(|e| panic!("{e}"));
+            // Opening reads the file; with the file gone, flush writes it anew from the
+            // ledger alone.
+            let mut ledger = Ledger::open_dir(dir.clone(), "prop").unwrap_or_else(|e| panic!("{e}"));
+            std::fs::remove_file(dir.join(JSONL)).unwrap_or_else(|e| panic!("{e}"));
+            let done = flush(&mut ledger).unwrap_or_else(|e| panic!("{e}"));
+            prop_assert!(done.written);
+            let back = std::fs::read_to_string(dir.join(JSONL)).unwrap_or_else(|e| panic!("{e}"));
+            prop_assert_eq!(sorted(back.lines().map(str::to_owned)), sorted(lines.clone()));
+        }
+
+        #[test]
+        fn importing_a_file_then_exporting_writes_every_record_back(lines in ledger_file()) {
+            let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let mut ledger = Ledger::init(tmp.path(), "gt", "prop").unwrap_or_else(|e| panic!("{e}"));
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let summary = ledger
+                .write(|tx| gt::ledger::jsonl::import(tx, text.as_bytes(), gt::ledger::jsonl::Source::File, None))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut out = Vec::new();
+            ledger
+                .read(|tx| write_ledger(tx, &mut out, Scope::All, std::path::Path::new("<mem>")))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let bad: Vec<&String> = summary.bad.iter().map(|b| &b.text).collect();
+            let want = sorted(lines.iter().filter(|l| !bad.contains(l)).cloned());
+            let got = sorted(String::from_utf8(out).unwrap_or_default().lines().map(str::to_owned));
+            prop_assert_eq!(got, want);
+        }
+    }
+}

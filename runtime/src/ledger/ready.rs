@@ -27,6 +27,14 @@ use std::collections::HashSet;
 pub const READY_WHERE: &str = "status = 'open' AND blocked = 0 AND pinned = 0 AND template = 0 \
      AND issue_type NOT IN ('merge-request', 'gate', 'molecule', 'message', 'agent', 'role', 'rig')";
 
+/// The walk of the ready index, most urgent first: priority, newest, id.
+fn ready_sql() -> String {
+    format!(
+        "SELECT id, record, defer_until, ephemeral, assignee FROM issues INDEXED BY issues_ready_walk \
+         WHERE {READY_WHERE} ORDER BY priority ASC, created_at DESC, id ASC"
+    )
+}
+
 /// Why an issue is not ready.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -224,11 +232,7 @@ pub fn for_each_ready(
         Some(m) => Some(tx.subtree(m)?.into_iter().collect()),
         None => None,
     };
-    let sql = format!(
-        "SELECT id, record, defer_until, ephemeral, assignee FROM issues INDEXED BY issues_ready_walk \
-         WHERE {READY_WHERE} ORDER BY priority ASC, created_at DESC, id ASC"
-    );
-    let mut stmt = tx.conn().prepare_cached(&sql)?;
+    let mut stmt = tx.conn().prepare_cached(&ready_sql())?;
     let mut rows = stmt.query([])?;
     let wisps = q.include_ephemeral || q.mol.is_some();
     // A deferred issue hides its subtree: check ancestors only when something is deferred.
@@ -270,4 +274,29 @@ pub fn for_each_ready(
         n += 1;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `gt ready --limit N` walks the ready index in order: no scan of the table, no
+    /// sort of the ready set.
+    #[test]
+    fn the_ready_query_walks_the_partial_index_without_sorting() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut ledger =
+            super::super::Ledger::init(tmp.path(), "t", "test").unwrap_or_else(|e| panic!("{e}"));
+        let plan = ledger
+            .read(|tx| {
+                let mut stmt = tx
+                    .conn()
+                    .prepare(&format!("EXPLAIN QUERY PLAN {}", ready_sql()))?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?.join("\n"))
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(plan.contains("issues_ready_walk"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "the ready set is sorted: {plan}");
+    }
 }

@@ -84,11 +84,14 @@ pub fn import(
             [super::super::JSONL],
         )?;
     }
-    // The records changed, with their lines, while few enough to follow one by one.
+    // The records changed, while few enough to follow one by one (then flags are
+    // refreshed for them alone), and the records with parents, with their lines (then
+    // only they are checked for parent-child cycles).
     let mut changed: Vec<String> = Vec::new();
-    let mut lines_of: HashMap<String, usize> = HashMap::new();
     let mut pending = blocked::Pending::default();
     let mut bulk = false;
+    let mut lines_of: HashMap<String, usize> = HashMap::new();
+    let mut cycles_bulk = false;
     let mut buf = Vec::new();
     let mut n = 0usize;
     let name = path.map(|p| p.display().to_string());
@@ -144,6 +147,14 @@ pub fn import(
             }
             Line::Issue(issue) => {
                 self_edges(&issue, n, &mut s);
+                if !cycles_bulk && issue.parent().is_some() {
+                    if lines_of.len() >= BULK {
+                        cycles_bulk = true;
+                        lines_of = HashMap::new();
+                    } else {
+                        lines_of.insert(issue.id.clone(), n);
+                    }
+                }
                 let note = (!bulk).then_some(&mut pending);
                 if !apply(tx, &issue, text, &mut s, note)? {
                     continue;
@@ -154,35 +165,35 @@ pub fn import(
                 if changed.len() >= BULK {
                     bulk = true;
                     changed = Vec::new();
-                    lines_of = HashMap::new();
                     pending = blocked::Pending::default();
                     continue;
                 }
-                lines_of.insert(issue.id.clone(), n);
                 changed.push(issue.id.clone());
             }
         }
     }
     // `apply` noted what each change affected before it; now settle the flags and find
     // the parent-child cycles the changes made.
-    let cycles = if bulk {
+    if bulk {
         blocked::recompute_all(tx)?;
-        blocked::parent_cycles(tx)?.1
     } else {
         blocked::after_write(tx, &changed, pending)?;
+    }
+    let cycles = if cycles_bulk {
+        blocked::parent_cycles(tx)?.1
+    } else {
         let mut found: BTreeSet<Vec<String>> = BTreeSet::new();
-        for id in &changed {
-            let cycle = blocked::cycle_through(tx, id)?;
+        for id in lines_of.keys() {
+            let mut cycle = blocked::cycle_through(tx, id)?;
             if !cycle.is_empty() {
-                let mut c = cycle;
-                c.sort();
-                found.insert(c);
+                cycle.sort();
+                found.insert(cycle);
             }
         }
         found.into_iter().collect()
     };
     if !cycles.is_empty() {
-        if bulk && let Some(p) = path {
+        if cycles_bulk && let Some(p) = path {
             let wanted: BTreeSet<&String> = cycles.iter().flatten().collect();
             lines_of = locate(p, &wanted)?;
         }
