@@ -23,6 +23,7 @@ pub struct ExportArgs {
 
 pub fn import_cmd(a: ImportArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
+    ledger.cache_mb(crate::ledger::jsonl::import::CACHE_MB)?;
     let stdin = a.file.as_os_str() == "-";
     let summary = ledger.write(|tx| {
         if stdin {

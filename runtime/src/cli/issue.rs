@@ -224,9 +224,10 @@ pub fn show(a: ShowArgs, ctx: &Ctx) -> Result<()> {
 
 pub fn list(a: ListArgs, ctx: &Ctx) -> Result<()> {
     let mut ledger = ctx.ledger()?;
-    let mut records = ledger.read(|tx| {
+    let json = ctx.json;
+    ledger.read(|tx| {
         let under = a.mol.as_deref().map(|m| tx.resolve(m)).transpose()?;
-        tx.list_records(&Filter {
+        let filter = Filter {
             statuses: a.status.clone(),
             types: a.types.clone(),
             assignee: a.assignee.clone(),
@@ -234,20 +235,34 @@ pub fn list(a: ListArgs, ctx: &Ctx) -> Result<()> {
             under,
             ephemeral: a.all,
             templates: a.all,
-        })
-    })?;
-    if let Some(n) = a.limit {
-        records.truncate(n);
-    }
-    if ctx.json {
-        let texts: Vec<String> = records.into_iter().map(|(_, r)| r).collect();
-        return output::records_json(&texts);
-    }
-    let issues = records
-        .iter()
-        .map(|(id, text)| crate::ledger::store::decode(id, text))
-        .collect::<Result<Vec<Issue>>>()?;
-    output::issues_text(&issues, "no issues")
+        };
+        let limit = a.limit.unwrap_or(usize::MAX);
+        let mut n = 0usize;
+        // Streamed: a long list is never held in memory.
+        if json {
+            let mut out = output::RecordsJson::start()?;
+            tx.for_each_record(&filter, |_, text| {
+                if n >= limit {
+                    return Ok(false);
+                }
+                n += 1;
+                out.push(text)?;
+                Ok(true)
+            })?;
+            out.finish()
+        } else {
+            let mut out = output::IssueLines::start("no issues");
+            tx.for_each_record(&filter, |id, text| {
+                if n >= limit {
+                    return Ok(false);
+                }
+                n += 1;
+                out.push(&crate::ledger::store::decode(id, text)?)?;
+                Ok(true)
+            })?;
+            out.finish()
+        }
+    })
 }
 
 pub fn update(a: UpdateArgs, ctx: &Ctx) -> Result<()> {

@@ -31,50 +31,50 @@ pub fn one(json: bool, issue: &Issue, message: impl FnOnce() -> String) -> Resul
     }
 }
 
-/// Print stored records (already in `--json` form) as a JSON array, without decoding.
-pub fn records_json(records: &[String]) -> Result<()> {
-    let mut out = RecordsJson::start()?;
-    for r in records {
-        out.push(r)?;
-    }
-    out.finish()
-}
-
 /// A JSON array of records streamed to stdout (one record per line), so a long list is
-/// never held in memory. A closed pipe ends the output quietly.
+/// never held in memory.
 pub struct RecordsJson {
-    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    out: Stream,
     n: usize,
-    closed: bool,
 }
 
 impl RecordsJson {
     pub fn start() -> Result<RecordsJson> {
         let mut r = RecordsJson {
-            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+            out: Stream::new(),
             n: 0,
-            closed: false,
         };
-        r.write(b"[")?;
+        r.out.write(b"[")?;
         Ok(r)
     }
 
     /// Add one record (a JSON object's text).
     pub fn push(&mut self, record: &str) -> Result<()> {
-        self.write(if self.n == 0 { b"\n" } else { b",\n" })?;
-        self.write(record.as_bytes())?;
+        self.out
+            .write(if self.n == 0 { b"\n" } else { b",\n" })?;
+        self.out.write(record.as_bytes())?;
         self.n += 1;
         Ok(())
     }
 
     pub fn finish(mut self) -> Result<()> {
-        self.write(if self.n == 0 { b"]\n" } else { b"\n]\n" })?;
-        if self.closed {
-            return Ok(());
-        }
-        match self.out.flush() {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
-            _ => Ok(()),
+        self.out
+            .write(if self.n == 0 { b"]\n" } else { b"\n]\n" })?;
+        self.out.finish()
+    }
+}
+
+/// Buffered stdout where a closed pipe (`gt list | head`) ends the output quietly.
+struct Stream {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    closed: bool,
+}
+
+impl Stream {
+    fn new() -> Stream {
+        Stream {
+            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+            closed: false,
         }
     }
 
@@ -89,6 +89,16 @@ impl RecordsJson {
                 Ok(())
             }
             Err(e) => Err(Error::io("<stdout>", e)),
+        }
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.flush() {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
+            _ => Ok(()),
         }
     }
 }
@@ -107,18 +117,36 @@ pub fn line(issue: &Issue) -> String {
     )
 }
 
-/// Print issues one per line (or `none` when empty).
-pub fn issues_text(issues: &[Issue], empty: &str) -> Result<()> {
-    let mut text = String::new();
-    for i in issues {
-        text.push_str(&line(i));
-        text.push('\n');
+/// Issues printed one per line as they come (or `empty` when there are none), so a long
+/// list is never held in memory.
+pub struct IssueLines {
+    out: Stream,
+    empty: String,
+    n: usize,
+}
+
+impl IssueLines {
+    pub fn start(empty: &str) -> IssueLines {
+        IssueLines {
+            out: Stream::new(),
+            empty: empty.to_owned(),
+            n: 0,
+        }
     }
-    if issues.is_empty() {
-        text.push_str(empty);
-        text.push('\n');
+
+    pub fn push(&mut self, issue: &Issue) -> Result<()> {
+        self.n += 1;
+        self.out.write(line(issue).as_bytes())?;
+        self.out.write(b"\n")
     }
-    emit(text.trim_end_matches('\n'))
+
+    pub fn finish(mut self) -> Result<()> {
+        if self.n == 0 {
+            let empty = format!("{}\n", self.empty);
+            self.out.write(empty.as_bytes())?;
+        }
+        self.out.finish()
+    }
 }
 
 /// Write `text` and a newline to stdout; a closed pipe is not an error.

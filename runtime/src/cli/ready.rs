@@ -3,7 +3,7 @@
 
 use super::{Ctx, output};
 use crate::error::Result;
-use crate::ledger::ready::{ReadyQuery, for_each_ready, ready};
+use crate::ledger::ready::{ReadyQuery, for_each_ready};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -52,7 +52,11 @@ pub fn ready_cmd(a: ReadyArgs, ctx: &Ctx) -> Result<()> {
             for_each_ready(tx, &q, |_, record| out.push(record))?;
             out.finish()
         } else {
-            output::issues_text(&ready(tx, &q)?, "nothing is ready")
+            let mut out = output::IssueLines::start("nothing is ready");
+            for_each_ready(tx, &q, |id, record| {
+                out.push(&crate::ledger::store::decode(id, record)?)
+            })?;
+            out.finish()
         }
     })
 }

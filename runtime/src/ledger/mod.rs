@@ -173,6 +173,13 @@ impl Ledger {
         }
     }
 
+    /// Let SQLite cache up to `mb` megabytes of pages (default: about 2). For bulk work
+    /// (imports), so that pages are not spilled to the log and written again.
+    pub fn cache_mb(&self, mb: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -(mb * 1024))?;
+        Ok(())
+    }
+
     /// Run `f` on a consistent snapshot.
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let tx = self

@@ -345,15 +345,22 @@ impl<'a> Tx<'a> {
 
     /// Issues matching `filter`, in id order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Issue>> {
-        self.list_records(filter)?
-            .iter()
-            .map(|(id, text)| decode(id, text))
-            .collect()
+        let mut out = Vec::new();
+        self.for_each_record(filter, |id, text| {
+            out.push(decode(id, text)?);
+            Ok(true)
+        })?;
+        Ok(out)
     }
 
-    /// Issues matching `filter`, in id order, as stored records (id, `--json` text);
-    /// records are decoded only when a label filter needs them.
-    pub fn list_records(&self, filter: &Filter) -> Result<Vec<(String, String)>> {
+    /// Call `f` with each issue matching `filter`, in id order, as its stored record (id,
+    /// `--json` text), streamed; records are decoded only when a label filter needs them.
+    /// `f` returns whether to go on.
+    pub fn for_each_record(
+        &self,
+        filter: &Filter,
+        mut f: impl FnMut(&str, &str) -> Result<bool>,
+    ) -> Result<()> {
         let scope: Option<std::collections::HashSet<String>> = match &filter.under {
             Some(root) => Some(self.subtree(root)?.into_iter().collect()),
             None => None,
@@ -384,35 +391,31 @@ impl<'a> Tx<'a> {
         if !filter.templates {
             sql.push_str(" AND template = 0");
         }
-        if !filter
-            .statuses
-            .iter()
-            .any(|s| s == super::record::TOMBSTONE)
-        {
+        if !filter.statuses.iter().any(|s| s == super::record::TOMBSTONE) {
             sql.push_str(" AND status != 'tombstone'");
         }
         sql.push_str(" ORDER BY id");
         let mut stmt = self.tx.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, text) = row?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
             if let Some(s) = &scope
                 && !s.contains(&id)
             {
                 continue;
             }
+            let text: String = row.get(1)?;
             if !filter.labels.is_empty() {
                 let issue = decode(&id, &text)?;
                 if !filter.labels.iter().all(|l| issue.labels.contains(l)) {
                     continue;
                 }
             }
-            out.push((id, text));
+            if !f(&id, &text)? {
+                break;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Every issue (tombstones included), in id order. Holds them all in memory: for

@@ -63,6 +63,10 @@ pub enum Source {
     File,
 }
 
+/// The page cache an import asks for (megabytes): with SQLite's default (about 2), a
+/// large import spills index pages to the log and writes them again and again.
+pub const CACHE_MB: i64 = 32;
+
 /// Past this many changed records, flags and cycles are recomputed in bulk.
 const BULK: usize = 5_000;
 

@@ -51,6 +51,7 @@ pub fn import_if_changed(ledger: &mut Ledger) -> Result<()> {
     if known.as_deref() == Some(now.as_str()) {
         return Ok(());
     }
+    ledger.cache_mb(import::CACHE_MB)?;
     let summary = ledger.write(|tx| {
         if tx.meta("jsonl_stamp")?.as_deref() == Some(now.as_str()) {
             return Ok(None);
