@@ -194,7 +194,14 @@ fn dag(n: usize, out: &mut impl Write) -> usize {
             _ => "open",
         };
         let id = format!("d-{k:07x}");
-        let mut i = issue(id.clone(), format!("Node {k}"), "task", status, k as i64, &mut rng);
+        let mut i = issue(
+            id.clone(),
+            format!("Node {k}"),
+            "task",
+            status,
+            k as i64,
+            &mut rng,
+        );
         if k > 0 {
             let deps = rng.below(5);
             let mut seen = Vec::new();
@@ -342,17 +349,18 @@ fn bench_ledger(shape: Shape, n: usize, samples: usize, rows: &mut Vec<Row>) {
         mb(size_of(&file))
     );
     let f = file.to_str().unwrap();
-    let mut record = |what: &'static str, times: Vec<Duration>, rss: Option<f64>, target: Option<f64>| {
-        let (median, p90) = stats(times);
-        rows.push(Row {
-            ledger: name.clone(),
-            what,
-            median,
-            p90,
-            rss,
-            target,
-        });
-    };
+    let mut record =
+        |what: &'static str, times: Vec<Duration>, rss: Option<f64>, target: Option<f64>| {
+            let (median, p90) = stats(times);
+            rows.push(Row {
+                ledger: name.clone(),
+                what,
+                median,
+                p90,
+                rss,
+                target,
+            });
+        };
     // Import once under time (peak RSS and duration), into a fresh ledger.
     let import_rss = peak_mb(dir, &["import", f]);
     let import_took = match import_rss {
@@ -367,7 +375,12 @@ fn bench_ledger(shape: Shape, n: usize, samples: usize, rows: &mut Vec<Row>) {
         }
         None => gt(dir, &["import", f]).0,
     };
-    record("gt import (the whole file)", vec![import_took], import_rss, Some(60_000.0));
+    record(
+        "gt import (the whole file)",
+        vec![import_took],
+        import_rss,
+        Some(60_000.0),
+    );
     std::fs::remove_file(&file).unwrap();
 
     let formulas = dir.join(".beads/formulas");
@@ -389,13 +402,28 @@ fn bench_ledger(shape: Shape, n: usize, samples: usize, rows: &mut Vec<Row>) {
 
     let many = |args: &[&str]| -> Vec<Duration> { (0..samples).map(|_| gt(dir, args).0).collect() };
     let rss = |args: &[&str]| peak_mb(dir, args);
-    record("gt --version (process floor)", many(&["--version"]), rss(&["--version"]), None);
+    record(
+        "gt --version (process floor)",
+        many(&["--version"]),
+        rss(&["--version"]),
+        None,
+    );
     let args = ["ready", "--json", "--limit", "10"];
-    record("gt ready --json --limit 10", many(&args), rss(&args), Some(5.0));
+    record(
+        "gt ready --json --limit 10",
+        many(&args),
+        rss(&args),
+        Some(5.0),
+    );
     let args = ["ready", "--json"];
     record("gt ready --json (all)", many(&args), rss(&args), Some(20.0));
     let args = ["list", "--status", "open", "--json"];
-    record("gt list --status open --json", many(&args), rss(&args), None);
+    record(
+        "gt list --status open --json",
+        many(&args),
+        rss(&args),
+        None,
+    );
     // Claim the most urgent ready issue, update it, then close it (which may make the
     // next step of its chain ready), as a worker would.
     let (mut claims, mut updates, mut closes) = (Vec::new(), Vec::new(), Vec::new());
@@ -425,7 +453,12 @@ fn bench_ledger(shape: Shape, n: usize, samples: usize, rows: &mut Vec<Row>) {
     gt(dir, &["update", &last, "--add-label", "touched"]);
     record("gt flush (after a change)", flushes, rss(&["flush"]), None);
     let pours = many(&["pour", "big", "--json"]);
-    record("gt pour (1,000 steps)", pours, rss(&["pour", "big"]), Some(100.0));
+    record(
+        "gt pour (1,000 steps)",
+        pours,
+        rss(&["pour", "big"]),
+        Some(100.0),
+    );
 }
 
 fn main() {
@@ -446,7 +479,12 @@ fn main() {
         println!("{TIME} (GNU time) is missing: no peak RSS column (apt-get install time)");
     }
     let mut rows = Vec::new();
-    bench_ledger(Shape::Dag, if bench_mode { 10_000 } else { 2_000 }, samples, &mut rows);
+    bench_ledger(
+        Shape::Dag,
+        if bench_mode { 10_000 } else { 2_000 },
+        samples,
+        &mut rows,
+    );
     for n in &sizes {
         bench_ledger(Shape::Chains, *n, samples, &mut rows);
     }

@@ -74,9 +74,13 @@ fn burn_refuses_when_a_record_cannot_be_read_instead_of_deleting_it() {
     .unwrap();
     drop(conn);
     let out = p.gt(&["burn", &wisp]);
-    assert_eq!(out.code, 2, "a database problem, not a refusal or a success");
+    assert_eq!(
+        out.code, 2,
+        "a database problem, not a refusal or a success"
+    );
     assert!(
-        out.stderr.contains(&format!("record `{kept}` does not decode")),
+        out.stderr
+            .contains(&format!("record `{kept}` does not decode")),
         "{}",
         out.stderr
     );
@@ -122,9 +126,24 @@ fn a_version_2_database_is_upgraded_in_place_without_loss() {
     let conn = rusqlite::Connection::open(beads.join("beads.db")).unwrap();
     conn.execute_batch(V2).unwrap();
     let rows = [
-        ("t-tpl", 1, 0, r#"{"id":"t-tpl","title":"Proto","status":"open","priority":2,"issue_type":"epic","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","is_template":true,"dependencies":[]}"#),
-        ("t-one", 0, 0, r#"{"id":"t-one","title":"One","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}"#),
-        ("t-wisp", 0, 1, r#"{"id":"t-wisp","title":"Local wisp","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","ephemeral":true,"dependencies":[]}"#),
+        (
+            "t-tpl",
+            1,
+            0,
+            r#"{"id":"t-tpl","title":"Proto","status":"open","priority":2,"issue_type":"epic","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","is_template":true,"dependencies":[]}"#,
+        ),
+        (
+            "t-one",
+            0,
+            0,
+            r#"{"id":"t-one","title":"One","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[]}"#,
+        ),
+        (
+            "t-wisp",
+            0,
+            1,
+            r#"{"id":"t-wisp","title":"Local wisp","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","ephemeral":true,"dependencies":[]}"#,
+        ),
     ];
     for (id, template, ephemeral, record) in rows {
         conn.execute(
@@ -147,5 +166,58 @@ fn a_version_2_database_is_upgraded_in_place_without_loss() {
         assert!(text.lines().any(|l| l == want), "lost: {want}\n{text}");
     }
     assert!(text.contains(r#""key":"k""#), "the memory moved: {text}");
-    assert!(!text.contains("t-wisp"), "the local wisp stays local: {text}");
+    assert!(
+        !text.contains("t-wisp"),
+        "the local wisp stays local: {text}"
+    );
+}
+
+/// The same through the bulk path (an import of more than 5,000 changed records
+/// recomputes flags and cycles for the whole ledger).
+#[test]
+fn a_large_import_reports_cycles_by_line_and_settles_every_flag() {
+    let p = Project::new();
+    let mut text = String::new();
+    let rec = |id: &str, deps: &str| {
+        format!(
+            r#"{{"id":"{id}","title":"{id}","status":"open","priority":2,"issue_type":"task","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","dependencies":[{deps}]}}"#
+        ) + "\n"
+    };
+    // 5,100 issues in chains of three: each blocked by the previous one.
+    for i in 0..5100 {
+        let id = format!("l-{i:05}");
+        let deps = if i % 3 == 0 {
+            String::new()
+        } else {
+            format!(
+                r#"{{"issue_id":"{id}","depends_on_id":"l-{:05}","type":"blocks"}}"#,
+                i - 1
+            )
+        };
+        text.push_str(&rec(&id, &deps));
+    }
+    // Line 5101 and 5102: a cycle under a blocked issue.
+    text.push_str(&rec(
+        "l-cyc-a",
+        r#"{"issue_id":"l-cyc-a","depends_on_id":"l-cyc-b","type":"parent-child"},{"issue_id":"l-cyc-a","depends_on_id":"l-00001","type":"blocks"}"#,
+    ));
+    text.push_str(&rec(
+        "l-cyc-b",
+        r#"{"issue_id":"l-cyc-b","depends_on_id":"l-cyc-a","type":"parent-child"}"#,
+    ));
+    let file = p.path().join("big.jsonl");
+    std::fs::write(&file, text).unwrap();
+    let out = p.gt(&["import", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("big.jsonl:5101: parent-child cycle: `l-cyc-a`, `l-cyc-b`"),
+        "{}",
+        out.stderr
+    );
+    // Ready: every chain head (1,700) and `l-cyc-b` (its parent edge is on the cycle).
+    let ready = ids(&p.json(&["ready"]));
+    assert_eq!(ready.len(), 1701, "{:?}", &ready[..5]);
+    assert!(ready.contains(&String::from("l-cyc-b")));
+    assert!(!ready.contains(&String::from("l-cyc-a")));
 }

@@ -435,6 +435,12 @@ fn spec_records_round_trip_byte_for_byte() {
     let mut got: Vec<&str> = out.lines().collect();
     got.sort();
     assert_eq!(got, want);
+    // And through the ledger file.
+    p.gt(&["flush"]).ok();
+    let file = std::fs::read_to_string(p.path().join(".beads/issues.jsonl")).unwrap();
+    let mut got: Vec<&str> = file.lines().collect();
+    got.sort();
+    assert_eq!(got, want);
 }
 
 #[test]

@@ -341,8 +341,16 @@ mod any_file {
     }
 
     fn number() -> impl Strategy<Value = String> {
-        prop::sample::select(vec!["0", "-0.0", "1.50", "1e3", "2E-2", "12345678901234567890", "-7"])
-            .prop_map(str::to_owned)
+        prop::sample::select(vec![
+            "0",
+            "-0.0",
+            "1.50",
+            "1e3",
+            "2E-2",
+            "12345678901234567890",
+            "-7",
+        ])
+        .prop_map(str::to_owned)
     }
 
     fn value() -> impl Strategy<Value = String> {
@@ -354,7 +362,8 @@ mod any_file {
         ];
         leaf.prop_recursive(3, 12, 4, |inner| {
             prop_oneof![
-                prop::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(inner.clone(), 0..3)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
                 prop::collection::vec(
                     (prop::sample::select(vec!["z", "a", "m", "b"]), inner),
                     0..3
@@ -395,7 +404,9 @@ mod any_file {
             ),
             (
                 "priority",
-                prop::sample::select(vec!["0", "2", "4"]).prop_map(str::to_owned).boxed(),
+                prop::sample::select(vec!["0", "2", "4"])
+                    .prop_map(str::to_owned)
+                    .boxed(),
             ),
             (
                 "issue_type",
@@ -412,20 +423,27 @@ mod any_file {
             ),
             (
                 "is_template",
-                prop::sample::select(vec!["true", "false"]).prop_map(str::to_owned).boxed(),
+                prop::sample::select(vec!["true", "false"])
+                    .prop_map(str::to_owned)
+                    .boxed(),
             ),
             (
                 "ephemeral",
-                prop::sample::select(vec!["true", "false"]).prop_map(str::to_owned).boxed(),
+                prop::sample::select(vec!["true", "false"])
+                    .prop_map(str::to_owned)
+                    .boxed(),
             ),
             ("zz_unknown", value().boxed()),
             ("aa_unknown", value().boxed()),
             ("comment_count", number().boxed()),
             (
                 "updated_at",
-                prop::sample::select(vec![r#""2026-01-01T00:00:00Z""#, r#""2026-02-03T04:05:06.5Z""#])
-                    .prop_map(str::to_owned)
-                    .boxed(),
+                prop::sample::select(vec![
+                    r#""2026-01-01T00:00:00Z""#,
+                    r#""2026-02-03T04:05:06.5Z""#,
+                ])
+                .prop_map(str::to_owned)
+                .boxed(),
             ),
         ];
         let fields: Vec<_> = optional

@@ -50,8 +50,7 @@ impl RecordsJson {
 
     /// Add one record (a JSON object's text).
     pub fn push(&mut self, record: &str) -> Result<()> {
-        self.out
-            .write(if self.n == 0 { b"\n" } else { b",\n" })?;
+        self.out.write(if self.n == 0 { b"\n" } else { b",\n" })?;
         self.out.write(record.as_bytes())?;
         self.n += 1;
         Ok(())

@@ -266,66 +266,71 @@ const DONE_SQL: &str = "('closed', 'pinned', 'tombstone')";
 /// Recompute every flag from scratch, in bulk: the issues blocked by their own edges
 /// (rules 1 and 2, in SQL), then down the parent-child trees (rule 3), skipping the
 /// edges [`blockers`] ignores. Only flags that differ are written. Equal to asking
-/// [`blockers`] of every issue (a test holds them together).
+/// [`blockers`] of every issue (a test holds them together). Issues are handled by
+/// rowid, so memory stays a few integers per issue.
 pub fn recompute_all(tx: &Tx) -> Result<()> {
-    let direct = direct_blocked(tx)?;
-    let cyclic = cycle_edges(tx)?;
-    let mut blocked: HashSet<String> = HashSet::with_capacity(direct.len());
-    let mut queue: VecDeque<String> = VecDeque::new();
-    for id in direct {
-        if blocked.insert(id.clone()) {
+    let graph = ParentGraph::load(tx)?;
+    let cyclic = graph.cycle_edges();
+    let mut blocked: HashSet<i64> = HashSet::new();
+    let mut queue: VecDeque<i64> = VecDeque::new();
+    for id in direct_blocked(tx)? {
+        if blocked.insert(id) {
             queue.push_back(id);
         }
     }
     {
         let mut kids = tx.conn().prepare_cached(&format!(
-            "SELECT d.issue_id FROM deps d JOIN issues c ON c.id = d.issue_id
-             WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
-               AND c.status NOT IN {DONE_SQL}"
+            "SELECT c.rowid FROM deps d JOIN issues c ON c.id = d.issue_id
+             WHERE d.depends_on_id = (SELECT id FROM issues WHERE rowid = ?1)
+               AND d.type = 'parent-child' AND c.rowid != ?1 AND c.status NOT IN {DONE_SQL}"
         ))?;
         while let Some(p) = queue.pop_front() {
-            let children: Vec<String> = kids
-                .query_map([&p], |r| r.get(0))?
+            let children: Vec<i64> = kids
+                .query_map([p], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             for c in children {
-                if cyclic.contains(&(c.clone(), p.clone())) {
+                if cyclic.contains(&(c, p)) {
                     continue;
                 }
-                if blocked.insert(c.clone()) {
+                if blocked.insert(c) {
                     queue.push_back(c);
                 }
             }
         }
     }
     // Write only what changed.
-    let stored: Vec<String> = {
+    let stored: Vec<i64> = {
         let mut stmt = tx
             .conn()
-            .prepare("SELECT id FROM issues WHERE blocked = 1")?;
+            .prepare("SELECT rowid FROM issues WHERE blocked = 1")?;
         stmt.query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
+    let mut set = tx
+        .conn()
+        .prepare_cached("UPDATE issues SET blocked = ?2 WHERE rowid = ?1")?;
     for id in &stored {
         if !blocked.remove(id) {
-            tx.set_blocked(id, false)?;
+            set.execute(rusqlite::params![id, false])?;
         }
     }
     for id in blocked {
-        tx.set_blocked(&id, true)?;
+        set.execute(rusqlite::params![id, true])?;
     }
     Ok(())
 }
 
-/// The issues blocked by their own edges (rules 1 and 2), as SQL over the edge index.
-fn direct_blocked(tx: &Tx) -> Result<Vec<String>> {
+/// The rowids of the issues blocked by their own edges (rules 1 and 2), as SQL over the
+/// edge index.
+fn direct_blocked(tx: &Tx) -> Result<Vec<i64>> {
     let sql = format!(
-        "SELECT d.issue_id FROM deps d
+        "SELECT s.rowid FROM deps d
            JOIN issues s ON s.id = d.issue_id
            JOIN issues t ON t.id = d.depends_on_id
          WHERE d.type IN ('blocks', 'conditional-blocks') AND d.issue_id != d.depends_on_id
            AND s.status NOT IN {DONE_SQL} AND t.status NOT IN {DONE_SQL}
          UNION
-         SELECT w.issue_id FROM deps w JOIN issues s ON s.id = w.issue_id
+         SELECT s.rowid FROM deps w JOIN issues s ON s.id = w.issue_id
          WHERE w.type = 'waits-for' AND w.issue_id != w.depends_on_id
            AND s.status NOT IN {DONE_SQL}
            AND EXISTS (SELECT 1 FROM deps c WHERE c.depends_on_id = w.depends_on_id AND c.type = 'parent-child')
@@ -349,67 +354,102 @@ fn direct_blocked(tx: &Tx) -> Result<Vec<String>> {
 /// self edge is a cycle of one.
 pub type Cycle = Vec<String>;
 
-/// A parent-child edge, `(child, parent)`.
-pub type Edge = (String, String);
+/// The parent-child edges between stored issues, by rowid, as compact adjacency lists
+/// (child -> parents): a few integers per edge, not the records or their ids.
+struct ParentGraph {
+    /// Node index -> rowid, sorted.
+    rowids: Vec<i64>,
+    /// Node index -> range of `targets`.
+    starts: Vec<u32>,
+    targets: Vec<u32>,
+}
 
-/// Every parent-child edge that lies on a cycle, and the cycles found (one per strongly
-/// connected group of issues, for reporting). Iterative Tarjan over the edge index;
-/// memory is the parent-child graph, not the records.
-pub fn parent_cycles(tx: &Tx) -> Result<(HashSet<Edge>, Vec<Cycle>)> {
-    let mut index: HashMap<String, u32> = HashMap::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut adj: Vec<Vec<u32>> = Vec::new();
-    {
-        let mut stmt = tx
-            .conn()
-            .prepare("SELECT issue_id, depends_on_id FROM deps WHERE type = 'parent-child'")?;
-        let mut rows = stmt.query([])?;
-        let mut intern = |s: String, names: &mut Vec<String>, adj: &mut Vec<Vec<u32>>| -> u32 {
-            *index.entry(s.clone()).or_insert_with(|| {
-                names.push(s);
-                adj.push(Vec::new());
-                (names.len() - 1) as u32
-            })
+impl ParentGraph {
+    fn load(tx: &Tx) -> Result<ParentGraph> {
+        let mut edges: Vec<(i64, i64)> = {
+            let mut stmt = tx.conn().prepare(
+                "SELECT c.rowid, p.rowid FROM deps d
+                   JOIN issues c ON c.id = d.issue_id JOIN issues p ON p.id = d.depends_on_id
+                 WHERE d.type = 'parent-child'",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
         };
-        while let Some(row) = rows.next()? {
-            let c = intern(row.get(0)?, &mut names, &mut adj);
-            let p = intern(row.get(1)?, &mut names, &mut adj);
-            adj[c as usize].push(p);
+        edges.sort_unstable();
+        let mut rowids: Vec<i64> = edges.iter().flat_map(|&(c, p)| [c, p]).collect();
+        rowids.sort_unstable();
+        rowids.dedup();
+        let at = |r: i64, rowids: &[i64]| rowids.binary_search(&r).map_or(0, |i| i as u32);
+        let mut starts = vec![0u32; rowids.len() + 1];
+        let mut targets = Vec::with_capacity(edges.len());
+        for &(c, p) in &edges {
+            starts[at(c, &rowids) as usize + 1] += 1;
+            targets.push(at(p, &rowids));
         }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        Ok(ParentGraph {
+            rowids,
+            starts,
+            targets,
+        })
     }
-    let groups = strongly_connected(&adj);
-    let mut edges = HashSet::new();
-    let mut cycles = Vec::new();
-    for group in groups {
-        let members: HashSet<u32> = group.iter().copied().collect();
-        let single = group.len() == 1;
-        let mut any = false;
-        for &c in &group {
-            for &p in &adj[c as usize] {
-                if members.contains(&p) && (!single || p == c) {
-                    edges.insert((names[c as usize].clone(), names[p as usize].clone()));
-                    any = true;
+
+    fn parents(&self, node: u32) -> &[u32] {
+        let (a, b) = (self.starts[node as usize], self.starts[node as usize + 1]);
+        &self.targets[a as usize..b as usize]
+    }
+
+    /// The strongly connected groups that hold a cycle (a group of several, or one
+    /// issue that is its own parent).
+    fn cyclic_groups(&self) -> Vec<Vec<u32>> {
+        strongly_connected(self.rowids.len(), |n| self.parents(n))
+            .into_iter()
+            .filter(|g| g.len() > 1 || self.parents(g[0]).contains(&g[0]))
+            .collect()
+    }
+
+    /// The edges `(child, parent)` (rowids) that lie on a cycle.
+    fn cycle_edges(&self) -> HashSet<(i64, i64)> {
+        let mut out = HashSet::new();
+        for group in self.cyclic_groups() {
+            let members: HashSet<u32> = group.iter().copied().collect();
+            for &c in &group {
+                for &p in self.parents(c) {
+                    if members.contains(&p) {
+                        out.insert((self.rowids[c as usize], self.rowids[p as usize]));
+                    }
                 }
             }
         }
-        if any {
-            let mut cycle: Vec<String> = group.iter().map(|&i| names[i as usize].clone()).collect();
-            cycle.sort();
-            cycles.push(cycle);
+        out
+    }
+}
+
+/// Every parent-child cycle in the ledger (its issues' ids, for reporting).
+pub fn parent_cycles(tx: &Tx) -> Result<Vec<Cycle>> {
+    let graph = ParentGraph::load(tx)?;
+    let mut name = tx
+        .conn()
+        .prepare_cached("SELECT id FROM issues WHERE rowid = ?1")?;
+    let mut cycles = Vec::new();
+    for group in graph.cyclic_groups() {
+        let mut cycle: Cycle = Vec::with_capacity(group.len());
+        for n in group {
+            cycle.push(name.query_row([graph.rowids[n as usize]], |r| r.get(0))?);
         }
+        cycle.sort();
+        cycles.push(cycle);
     }
     cycles.sort();
-    Ok((edges, cycles))
+    Ok(cycles)
 }
 
-fn cycle_edges(tx: &Tx) -> Result<HashSet<Edge>> {
-    Ok(parent_cycles(tx)?.0)
-}
-
-/// Tarjan's strongly connected components, iteratively (no recursion on input depth).
-fn strongly_connected(adj: &[Vec<u32>]) -> Vec<Vec<u32>> {
+/// Tarjan's strongly connected components of the graph of `n` nodes with edges
+/// `adj(node)`, iteratively (no recursion on input depth).
+fn strongly_connected<'a>(n: usize, adj: impl Fn(u32) -> &'a [u32]) -> Vec<Vec<u32>> {
     const NONE: u32 = u32::MAX;
-    let n = adj.len();
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
     let mut on_stack = vec![false; n];
@@ -428,7 +468,7 @@ fn strongly_connected(adj: &[Vec<u32>]) -> Vec<Vec<u32>> {
         stack.push(root);
         on_stack[root as usize] = true;
         while let Some(&mut (v, ref mut at)) = work.last_mut() {
-            if let Some(&w) = adj[v as usize].get(*at) {
+            if let Some(&w) = adj(v).get(*at) {
                 *at += 1;
                 if index[w as usize] == NONE {
                     index[w as usize] = next;
@@ -469,8 +509,8 @@ mod tests {
     #[test]
     fn tarjan_finds_cycles_and_self_loops() {
         // 0 -> 1 -> 2 -> 0, 3 -> 3, 4 -> 0
-        let adj = vec![vec![1], vec![2], vec![0], vec![3], vec![0]];
-        let mut groups: Vec<Vec<u32>> = strongly_connected(&adj)
+        let adj: Vec<Vec<u32>> = vec![vec![1], vec![2], vec![0], vec![3], vec![0]];
+        let mut groups: Vec<Vec<u32>> = strongly_connected(adj.len(), |n| &adj[n as usize])
             .into_iter()
             .map(|mut g| {
                 g.sort();

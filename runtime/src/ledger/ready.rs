@@ -297,6 +297,9 @@ mod tests {
             })
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(plan.contains("issues_ready_walk"), "{plan}");
-        assert!(!plan.contains("TEMP B-TREE"), "the ready set is sorted: {plan}");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "the ready set is sorted: {plan}"
+        );
     }
 }

@@ -391,7 +391,11 @@ impl<'a> Tx<'a> {
         if !filter.templates {
             sql.push_str(" AND template = 0");
         }
-        if !filter.statuses.iter().any(|s| s == super::record::TOMBSTONE) {
+        if !filter
+            .statuses
+            .iter()
+            .any(|s| s == super::record::TOMBSTONE)
+        {
             sql.push_str(" AND status != 'tombstone'");
         }
         sql.push_str(" ORDER BY id");

@@ -530,6 +530,25 @@ proptest! {
         prop_assert_eq!(merge_jsonl(&base, &theirs, &base).text, normalize_jsonl(&theirs));
     }
 
+    /// A record both sides hold, or one side added, is never dropped: only a deletion
+    /// (a side removing what the base had) removes a record.
+    #[test]
+    fn merge_never_drops_what_no_one_deleted((base, ours, theirs) in arb_triple()) {
+        let ids = |t: &str| -> std::collections::BTreeSet<String> {
+            t.lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        };
+        let (b, o, t) = (ids(&base), ids(&ours), ids(&theirs));
+        let merged = ids(&merge_jsonl(&base, &ours, &theirs).text);
+        for id in o.union(&t) {
+            if (o.contains(id) && t.contains(id)) || !b.contains(id) {
+                prop_assert!(merged.contains(id), "{} was dropped", id);
+            }
+        }
+    }
+
     #[test]
     fn merge_is_idempotent((base, ours, theirs) in arb_triple()) {
         let m = merge_jsonl(&base, &ours, &theirs).text;

@@ -184,7 +184,7 @@ pub fn import(
         blocked::after_write(tx, &changed, pending)?;
     }
     let cycles = if cycles_bulk {
-        blocked::parent_cycles(tx)?.1
+        blocked::parent_cycles(tx)?
     } else {
         let mut found: BTreeSet<Vec<String>> = BTreeSet::new();
         for id in lines_of.keys() {
