@@ -20,6 +20,7 @@
 use super::record::{DONE_STATUSES, Issue};
 use super::store::Tx;
 use crate::error::{Error, Result};
+use rusqlite::OptionalExtension;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Edge kinds that block until their target is done.
@@ -81,38 +82,44 @@ pub fn done(status: &str) -> bool {
 
 /// What stands in `issue`'s way through its edges (rules 1-3 above).
 pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
+    blockers_of(tx, &issue.id, &issue.status)
+}
+
+/// [`blockers`] of the stored issue `id` with status `status`, from the edge index
+/// (the record is not decoded; only an open blocker's is, to describe it).
+pub fn blockers_of(tx: &Tx, id: &str, status: &str) -> Result<Vec<Blocker>> {
     let mut out = Vec::new();
     // Only an issue that is neither closed nor pinned is blocked (spec §5.9), so a
     // frozen or (force-)closed parent does not hold its children back.
-    if done(&issue.status) {
+    if done(status) {
         return Ok(out);
     }
-    for d in &issue.dependencies {
-        if d.depends_on_id == issue.id {
-            continue;
-        }
-        match d.kind.as_str() {
+    let edges: Vec<(String, String, bool)> = {
+        let mut stmt = tx.conn().prepare_cached(
+            "SELECT depends_on_id, type, any_children FROM deps WHERE issue_id = ?1 AND depends_on_id != ?1",
+        )?;
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (target, kind, any) in edges {
+        match kind.as_str() {
             k if BLOCKING.contains(&k) => {
                 // The status column first: most blockers are done, and decoding the
                 // whole record is only needed to describe an open one.
-                if tx.status(&d.depends_on_id)?.is_none_or(|s| done(&s)) {
+                if tx.status(&target)?.is_none_or(|s| done(&s)) {
                     continue;
                 }
-                if let Some(target) = tx.get(&d.depends_on_id)? {
+                if let Some(t) = tx.get(&target)? {
                     out.push(Blocker::Issue {
-                        gate: (target.issue_type == "gate").then(|| {
-                            target
-                                .await_type
-                                .clone()
-                                .unwrap_or_else(|| String::from("gate"))
-                        }),
-                        id: target.id,
-                        status: target.status,
+                        gate: (t.issue_type == "gate")
+                            .then(|| t.await_type.clone().unwrap_or_else(|| String::from("gate"))),
+                        id: t.id,
+                        status: t.status,
                     });
                 }
             }
             "waits-for" => {
-                let children = tx.children(&d.depends_on_id)?;
+                let children = tx.children(&target)?;
                 if children.is_empty() {
                     continue;
                 }
@@ -124,7 +131,6 @@ pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
                         open.push(c.clone());
                     }
                 }
-                let any = d.any_children();
                 let blocked = if any {
                     open.len() == children.len()
                 } else {
@@ -132,19 +138,14 @@ pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
                 };
                 if blocked {
                     out.push(Blocker::Children {
-                        spawner: d.depends_on_id.clone(),
+                        spawner: target,
                         open,
                         any,
                     });
                 }
             }
-            "parent-child"
-                if tx.is_blocked(&d.depends_on_id)?
-                    && !ancestors(tx, &d.depends_on_id)?.contains(&issue.id) =>
-            {
-                out.push(Blocker::Parent {
-                    id: d.depends_on_id.clone(),
-                });
+            "parent-child" if tx.is_blocked(&target)? && !ancestors(tx, &target)?.contains(id) => {
+                out.push(Blocker::Parent { id: target });
             }
             _ => {}
         }
@@ -166,8 +167,11 @@ pub fn ancestors(tx: &Tx, id: &str) -> Result<HashSet<String>> {
 }
 
 /// The issues on a parent-child cycle through `id` (empty when there is none): its
-/// ancestors, when it is one of them.
+/// ancestors, when it is one of them. Only an issue with children can be on a cycle.
 pub fn cycle_through(tx: &Tx, id: &str) -> Result<Vec<String>> {
+    if tx.children(id)?.is_empty() {
+        return Ok(Vec::new());
+    }
     let up = ancestors(tx, id)?;
     Ok(if up.contains(id) {
         up.into_iter().collect()
@@ -176,8 +180,8 @@ pub fn cycle_through(tx: &Tx, id: &str) -> Result<Vec<String>> {
     })
 }
 
-/// Run `write` (which changes or deletes the issues `ids`), then bring every flag it can
-/// affect up to date (see [`Pending`] and [`after_write`]).
+/// Run `write` (which changes the issues `ids`), then bring every flag it can affect up
+/// to date (see [`Pending`] and [`after_write`]).
 pub fn refresh_written(tx: &Tx, ids: &[String], write: impl FnOnce() -> Result<()>) -> Result<()> {
     let mut pending = Pending::default();
     for id in ids {
@@ -188,16 +192,24 @@ pub fn refresh_written(tx: &Tx, ids: &[String], write: impl FnOnce() -> Result<(
 }
 
 /// The issues whose flags a write can change that can only be found before it: the
-/// waiters on the parents an issue had (a child leaving a spawner changes them), and the
-/// members of a parent-child cycle it was on (their edges count again once it is gone).
+/// waiters on the parents an issue had (a child leaving a spawner changes them), the
+/// members of a parent-child cycle it was on (their edges count again once it is gone),
+/// and, for an issue deleted outright, its children (its flag goes with it).
 #[derive(Debug, Default)]
 pub struct Pending(Vec<String>);
 
 impl Pending {
     /// Note what a write of `id` affects, before the write.
     pub fn note(&mut self, tx: &Tx, id: &str) -> Result<()> {
-        self.0.extend(parent_waiters(tx, id)?);
+        self.0.extend(parent_waiters(tx, &[id])?);
         self.0.extend(cycle_through(tx, id)?);
+        Ok(())
+    }
+
+    /// Note what deleting `id` outright affects, before the delete.
+    pub fn note_delete(&mut self, tx: &Tx, id: &str) -> Result<()> {
+        self.note(tx, id)?;
+        self.0.extend(tx.children(id)?);
         Ok(())
     }
 }
@@ -208,27 +220,30 @@ impl Pending {
 /// flag flips) children, down the tree.
 pub fn after_write(tx: &Tx, ids: &[String], pending: Pending) -> Result<()> {
     let mut queue: VecDeque<String> = pending.0.into();
+    let mut dependents = tx.conn().prepare_cached(
+        "SELECT issue_id FROM deps WHERE depends_on_id = ?1 AND type IN ('blocks', 'conditional-blocks', 'waits-for')",
+    )?;
     for id in ids {
         queue.push_back(id.clone());
-        if !tx.exists(id)? {
-            // Deleted outright: its flag is gone, and its children no longer have it
-            // as a parent.
-            queue.extend(tx.children(id)?);
+        for d in dependents.query_map([id], |r| r.get::<_, String>(0))? {
+            queue.push_back(d?);
         }
-        for k in BLOCKING {
-            queue.extend(tx.dependents(id, Some(k))?);
-        }
-        queue.extend(tx.dependents(id, Some("waits-for"))?);
-        queue.extend(parent_waiters(tx, id)?);
         queue.extend(cycle_through(tx, id)?);
     }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    queue.extend(parent_waiters(tx, &ids)?);
     propagate(tx, queue, FLIP_LIMIT)
 }
 
-/// The `waits-for` dependents of `id`'s parents as they are stored now.
-pub fn parent_waiters(tx: &Tx, id: &str) -> Result<Vec<String>> {
+/// The `waits-for` dependents of the parents of `ids` as they are stored now (each
+/// parent asked once).
+pub fn parent_waiters(tx: &Tx, ids: &[&str]) -> Result<Vec<String>> {
+    let mut parents = std::collections::BTreeSet::new();
+    for id in ids {
+        parents.extend(tx.parents(id)?);
+    }
     let mut out = Vec::new();
-    for p in tx.parents(id)? {
+    for p in parents {
         out.extend(tx.dependents(&p, Some("waits-for"))?);
     }
     Ok(out)
@@ -243,10 +258,20 @@ const FLIP_LIMIT: usize = 10_000;
 /// quiet stop that leaves stale flags.
 fn propagate(tx: &Tx, mut queue: VecDeque<String>, limit: usize) -> Result<()> {
     let mut flips: HashMap<String, usize> = HashMap::new();
+    let mut row = tx
+        .conn()
+        .prepare_cached("SELECT status, blocked FROM issues WHERE id = ?1")?;
     while let Some(id) = queue.pop_front() {
-        let Some(issue) = tx.get(&id)? else { continue };
-        let now = !blockers(tx, &issue)?.is_empty();
-        if now != tx.is_blocked(&id)? {
+        let Some((status, stored)) = row
+            .query_row([&id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+            })
+            .optional()?
+        else {
+            continue;
+        };
+        let now = !blockers_of(tx, &id, &status)?.is_empty();
+        if now != stored {
             let n = flips.entry(id.clone()).or_default();
             *n += 1;
             if *n > limit {

@@ -245,7 +245,11 @@ impl<'a> Tx<'a> {
     /// reached git. Edges of other issues that point at them stay in those records; they
     /// no longer block.
     pub fn delete(&self, ids: &[String]) -> Result<()> {
-        blocked::refresh_written(self, ids, || {
+        let mut pending = blocked::Pending::default();
+        for id in ids {
+            pending.note_delete(self, id)?;
+        }
+        {
             for id in ids {
                 self.tx
                     .prepare_cached("DELETE FROM issues WHERE id = ?1")?
@@ -255,8 +259,8 @@ impl<'a> Tx<'a> {
                     .execute([id])?;
             }
             self.dirty.set(true);
-            Ok(())
-        })
+        }
+        blocked::after_write(self, ids, pending)
     }
 
     /// Whether the record of `id` belongs in `issues.jsonl` (persistent, or read from
