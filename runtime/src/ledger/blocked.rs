@@ -82,12 +82,18 @@ pub fn done(status: &str) -> bool {
 
 /// What stands in `issue`'s way through its edges (rules 1-3 above).
 pub fn blockers(tx: &Tx, issue: &Issue) -> Result<Vec<Blocker>> {
-    blockers_of(tx, &issue.id, &issue.status)
+    scan(tx, &issue.id, &issue.status, true)
 }
 
-/// [`blockers`] of the stored issue `id` with status `status`, from the edge index
-/// (the record is not decoded; only an open blocker's is, to describe it).
-pub fn blockers_of(tx: &Tx, id: &str, status: &str) -> Result<Vec<Blocker>> {
+/// Whether the stored issue `id` with status `status` is blocked: [`blockers`] up to
+/// the first one, from the edge index and the status column (no record is decoded).
+pub fn is_blocked_now(tx: &Tx, id: &str, status: &str) -> Result<bool> {
+    Ok(!scan(tx, id, status, false)?.is_empty())
+}
+
+/// The blockers of `id` (status `status`): all of them, described (`all`), or the first
+/// one found, described only as far as the index says.
+fn scan(tx: &Tx, id: &str, status: &str, all: bool) -> Result<Vec<Blocker>> {
     let mut out = Vec::new();
     // Only an issue that is neither closed nor pinned is blocked (spec §5.9), so a
     // frozen or (force-)closed parent does not hold its children back.
@@ -101,22 +107,43 @@ pub fn blockers_of(tx: &Tx, id: &str, status: &str) -> Result<Vec<Blocker>> {
         stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
+    let mut target_row = tx
+        .conn()
+        .prepare_cached("SELECT status, issue_type FROM issues WHERE id = ?1")?;
     for (target, kind, any) in edges {
+        if !all && !out.is_empty() {
+            break;
+        }
         match kind.as_str() {
             k if BLOCKING.contains(&k) => {
-                // The status column first: most blockers are done, and decoding the
-                // whole record is only needed to describe an open one.
-                if tx.status(&target)?.is_none_or(|s| done(&s)) {
+                let Some((st, ty)) = target_row
+                    .query_row([&target], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .optional()?
+                else {
+                    continue;
+                };
+                if done(&st) {
                     continue;
                 }
-                if let Some(t) = tx.get(&target)? {
-                    out.push(Blocker::Issue {
-                        gate: (t.issue_type == "gate")
-                            .then(|| t.await_type.clone().unwrap_or_else(|| String::from("gate"))),
-                        id: t.id,
-                        status: t.status,
-                    });
-                }
+                let gate = if ty != "gate" {
+                    None
+                } else if all {
+                    // The gate's kind is in its record.
+                    Some(
+                        tx.get(&target)?
+                            .and_then(|t| t.await_type)
+                            .unwrap_or_else(|| String::from("gate")),
+                    )
+                } else {
+                    Some(String::from("gate"))
+                };
+                out.push(Blocker::Issue {
+                    id: target,
+                    status: st,
+                    gate,
+                });
             }
             "waits-for" => {
                 let children = tx.children(&target)?;
@@ -270,7 +297,7 @@ fn propagate(tx: &Tx, mut queue: VecDeque<String>, limit: usize) -> Result<()> {
         else {
             continue;
         };
-        let now = !blockers_of(tx, &id, &status)?.is_empty();
+        let now = is_blocked_now(tx, &id, &status)?;
         if now != stored {
             let n = flips.entry(id.clone()).or_default();
             *n += 1;
