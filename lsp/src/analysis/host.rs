@@ -1,0 +1,159 @@
+//! The state of the analysis: the database, the workspace's files by path, and
+//! snapshots of it ([`Analysis`]) that answer queries on other threads while edits wait.
+
+use gtc::db::{Database, SourceFile, Workspace};
+use gtc::source::{STDLIB, library_files};
+use gtc::syntax::Format;
+use salsa::Setter;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A query was cancelled by an edit: the caller answers "content modified" and retries.
+pub type Cancellable<T> = Result<T, salsa::Cancelled>;
+
+/// Owns the database; the only place inputs change.
+pub struct AnalysisHost {
+    db: Database,
+    ws: Workspace,
+    files: Arc<BTreeMap<PathBuf, SourceFile>>,
+    library: Vec<SourceFile>,
+}
+
+impl Default for AnalysisHost {
+    fn default() -> Self {
+        AnalysisHost::new()
+    }
+}
+
+impl AnalysisHost {
+    /// An empty workspace whose library is the embedded stdlib.
+    pub fn new() -> AnalysisHost {
+        let db = Database::default();
+        let library = stdlib(&db);
+        let ws = Workspace::new(&db, Vec::new(), library.clone());
+        AnalysisHost {
+            db,
+            ws,
+            files: Arc::default(),
+            library,
+        }
+    }
+
+    /// Use the formula files of `dirs` (in priority order), then the stdlib, as the library
+    /// that names resolve to when no workspace file claims them. Unreadable files are skipped.
+    pub fn set_library_dirs(&mut self, dirs: &[PathBuf]) {
+        let mut library: Vec<SourceFile> = library_files(dirs)
+            .iter()
+            .filter_map(|p| {
+                let text = gtc::driver::read_text(p).ok()?;
+                Some(SourceFile::new(&self.db, p.clone(), text, format_of(p)))
+            })
+            .collect();
+        library.extend(stdlib(&self.db));
+        self.library = library.clone();
+        self.ws.set_library(&mut self.db).to(library);
+    }
+
+    /// Add a file to the workspace, or replace its text. Returns its handle.
+    pub fn set_file(&mut self, path: &Path, text: Arc<str>) -> SourceFile {
+        if let Some(&file) = self.files.get(path) {
+            if *file.text(&self.db) != text {
+                file.set_text(&mut self.db).to(text);
+            }
+            return file;
+        }
+        let file = SourceFile::new(&self.db, path.to_path_buf(), text, format_of(path));
+        Arc::make_mut(&mut self.files).insert(path.to_path_buf(), file);
+        self.sync_workspace();
+        file
+    }
+
+    /// Remove a file from the workspace (deleted on disk).
+    pub fn remove_file(&mut self, path: &Path) -> bool {
+        let removed = Arc::make_mut(&mut self.files).remove(path).is_some();
+        if removed {
+            self.sync_workspace();
+        }
+        removed
+    }
+
+    /// The file at `path`, if it is in the workspace.
+    pub fn file(&self, path: &Path) -> Option<SourceFile> {
+        self.files.get(path).copied()
+    }
+
+    /// The current text of the file at `path`.
+    pub fn text(&self, path: &Path) -> Option<Arc<str>> {
+        self.file(path).map(|f| f.text(&self.db).clone())
+    }
+
+    /// A snapshot for queries. An edit on the host waits until every snapshot is dropped,
+    /// and cancels the queries still running on them.
+    pub fn analysis(&self) -> Analysis {
+        Analysis {
+            db: self.db.clone(),
+            ws: self.ws,
+            files: self.files.clone(),
+        }
+    }
+
+    /// Workspace files are checked in path order, like `gtc check` over a directory.
+    fn sync_workspace(&mut self) {
+        let files: Vec<SourceFile> = self.files.values().copied().collect();
+        self.ws.set_files(&mut self.db).to(files);
+    }
+}
+
+/// A read-only view of the database at one revision.
+#[derive(Clone)]
+pub struct Analysis {
+    db: Database,
+    ws: Workspace,
+    files: Arc<BTreeMap<PathBuf, SourceFile>>,
+}
+
+impl Analysis {
+    /// The database.
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// The workspace.
+    pub fn ws(&self) -> Workspace {
+        self.ws
+    }
+
+    /// The file at `path`, if it is in the workspace.
+    pub fn file(&self, path: &Path) -> Option<SourceFile> {
+        self.files.get(path).copied()
+    }
+
+    /// Every workspace file, in path order.
+    pub fn files(&self) -> Vec<SourceFile> {
+        self.files.values().copied().collect()
+    }
+
+    /// Run `f` on the database, catching cancellation by a concurrent edit.
+    pub fn with<T>(&self, f: impl FnOnce(&Database, Workspace) -> T) -> Cancellable<T> {
+        salsa::Cancelled::catch(std::panic::AssertUnwindSafe(|| f(&self.db, self.ws)))
+    }
+}
+
+fn format_of(path: &Path) -> Format {
+    Format::from_path(path).unwrap_or_else(|| Format::guess(path))
+}
+
+fn stdlib(db: &Database) -> Vec<SourceFile> {
+    STDLIB
+        .iter()
+        .map(|(name, text)| {
+            SourceFile::new(
+                db,
+                PathBuf::from(format!("<stdlib>/{name}")),
+                Arc::from(*text),
+                Format::Toml,
+            )
+        })
+        .collect()
+}
