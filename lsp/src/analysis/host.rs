@@ -129,6 +129,17 @@ impl Analysis {
         self.files.get(path).copied()
     }
 
+    /// The workspace or library file at `path`.
+    pub fn file_or_library(&self, path: &Path) -> Option<SourceFile> {
+        self.file(path).or_else(|| {
+            self.ws
+                .library(&self.db)
+                .iter()
+                .copied()
+                .find(|f| f.path(&self.db) == path)
+        })
+    }
+
     /// Every workspace file, in path order.
     pub fn files(&self) -> Vec<SourceFile> {
         self.files.values().copied().collect()

@@ -1,7 +1,14 @@
 //! Byte offsets <-> editor positions (0-based line, column in UTF-8 bytes or UTF-16 code
 //! units, as negotiated with the client).
 
+use gtc::db::SourceFile;
 use std::sync::Arc;
+
+/// The line index of a file's current text (memoised).
+#[salsa::tracked(returns(ref))]
+pub fn line_index(db: &dyn salsa::Database, file: SourceFile) -> LineIndex {
+    LineIndex::new(file.text(db).clone())
+}
 
 /// How columns are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
