@@ -16,12 +16,24 @@ const CHILD: &str = "formula = \"child\"\nextends = [\"base\"]\n\n[[steps]]\nid 
 
 #[test]
 fn neovim_receives_diagnostics_completion_and_definition() {
-    if Command::new("nvim").arg("--version").stdout(Stdio::null()).status().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "nvim is missing in CI: .ci/run installs the Debian package `neovim`");
+    if Command::new("nvim")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "nvim is missing in CI: .ci/run installs the Debian package `neovim`"
+        );
         eprintln!("skipped: nvim is not installed (apt-get install neovim)");
         return;
     }
-    let dir = common::workspace(&[("base.formula.toml", BASE), ("child.formula.toml", CHILD), (".git/HEAD", "")]);
+    let dir = common::workspace(&[
+        ("base.formula.toml", BASE),
+        ("child.formula.toml", CHILD),
+        (".git/HEAD", ""),
+    ]);
     let editors = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../editors/nvim");
     let out = dir.path().join("nvim-out.json");
     let mut child = Command::new("nvim")
@@ -52,15 +64,42 @@ fn neovim_receives_diagnostics_completion_and_definition() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let got: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("nvim wrote its report")).unwrap();
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("nvim wrote its report"))
+            .unwrap();
     assert!(got.get("error").is_none(), "{got}");
     let diags = got["diagnostics"].as_array().unwrap();
     assert_eq!(diags.len(), 1, "{got}");
-    assert!(diags[0]["message"].as_str().unwrap().contains("unknown step `biuld`"), "{got}");
-    assert_eq!((diags[0]["lnum"].as_u64(), diags[0]["col"].as_u64()), (Some(11), Some(9)), "{got}");
-    let labels: Vec<&str> = got["completion"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
-    assert!(labels.contains(&"build") && labels.contains(&"setup"), "{got}");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown step `biuld`"),
+        "{got}"
+    );
+    assert_eq!(
+        (diags[0]["lnum"].as_u64(), diags[0]["col"].as_u64()),
+        (Some(11), Some(9)),
+        "{got}"
+    );
+    let labels: Vec<&str> = got["completion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        labels.contains(&"build") && labels.contains(&"setup"),
+        "{got}"
+    );
     let def = &got["definition"];
-    assert!(def["file"].as_str().unwrap().ends_with("base.formula.toml"), "{got}");
-    assert_eq!((def["line"].as_u64(), def["col"].as_u64()), (Some(3), Some(6)), "{got}");
+    assert!(
+        def["file"].as_str().unwrap().ends_with("base.formula.toml"),
+        "{got}"
+    );
+    assert_eq!(
+        (def["line"].as_u64(), def["col"].as_u64()),
+        (Some(3), Some(6)),
+        "{got}"
+    );
 }

@@ -214,22 +214,23 @@ fn steps(
         .and_then(Node::as_str)
         .map(|s| s.value.clone());
     let f = &lowered(db, file).formula;
+    // Titles by id, in one walk (the first step of an id wins).
+    let mut titles: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    gtc::check::walk_all(f, &mut |s, _| {
+        if let Some(t) = &s.title {
+            titles.entry(s.id_str()).or_insert(t.value.as_str());
+        }
+    });
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for d in file_symbols(db, file).defs(SymbolKind::Step) {
         if Some(&d.name) == own.as_ref() || !seen.insert(d.name.clone()) {
             continue;
         }
-        let mut title = None;
-        gtc::check::walk_all(f, &mut |s, _| {
-            if title.is_none() && s.id_str() == d.name {
-                title = s.title.as_ref().map(|t| t.value.clone());
-            }
-        });
         out.push(CompletionItem {
             label: d.name.clone(),
             kind: CompletionKind::Step,
-            detail: title,
+            detail: titles.get(d.name.as_str()).map(|t| (*t).to_owned()),
             doc: None,
             replace,
             insert: insert(&d.name),

@@ -253,6 +253,13 @@ impl Server {
         }
     }
 
+    /// The server's resident memory (Linux), in KiB.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     /// `value` as pretty JSON with the root replaced by `$ROOT` (for snapshots).
     pub fn show(&self, value: &Value) -> String {
         serde_json::to_string_pretty(value)
