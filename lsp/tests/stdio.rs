@@ -260,6 +260,29 @@ fn features_across_files() {
     );
     s.diagnostics("lint.formula.json", <[Value]>::is_empty);
 
+    // Closing a document makes the disk's text the truth again: the typo is back.
+    s.notify(
+        "textDocument/didClose",
+        json!({"textDocument": doc(&s, "child.formula.toml")}),
+    );
+    let back = s.diagnostics("child.formula.toml", |d| {
+        d.iter()
+            .any(|x| x["message"].as_str().unwrap_or("").contains("`biuld`"))
+    });
+    assert!(!back.is_empty());
+
+    // The server asked to watch formula files.
+    let registration = s
+        .server_requests
+        .iter()
+        .find(|r| r["method"] == "client/registerCapability");
+    let watchers = &registration.expect("a registration")["params"]["registrations"][0];
+    assert_eq!(watchers["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        watchers["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.formula.{toml,json,yaml,yml}"
+    );
+
     assert!(s.shutdown(), "gtc-lsp exits 0 after shutdown and exit");
 }
 

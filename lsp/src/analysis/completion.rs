@@ -47,6 +47,54 @@ pub fn completion(
     ws: Workspace,
     file: SourceFile,
     offset: usize,
+) -> Completions {
+    let text = file.text(db);
+    let all = candidates(db, ws, file, offset);
+    // What is typed so far (from the start of the replaced text to the cursor).
+    let typed = |i: &CompletionItem| {
+        text.get(i.replace.start()..offset.min(i.replace.end()).max(i.replace.start()))
+            .unwrap_or("")
+            .to_lowercase()
+    };
+    let mut items = Vec::new();
+    let mut incomplete = false;
+    for i in all {
+        if !subsequence(&typed(&i), &i.label.to_lowercase()) {
+            continue;
+        }
+        if items.len() == LIMIT {
+            incomplete = true;
+            break;
+        }
+        items.push(i);
+    }
+    Completions { items, incomplete }
+}
+
+/// The most items one answer holds; the client asks again as more is typed.
+pub const LIMIT: usize = 256;
+
+/// A completion answer.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Completions {
+    /// The items matching what is typed, at most [`LIMIT`].
+    pub items: Vec<CompletionItem>,
+    /// Whether more items match than were returned.
+    pub incomplete: bool,
+}
+
+/// Whether the characters of `typed` appear in `label` in order (the editors' fuzzy match).
+fn subsequence(typed: &str, label: &str) -> bool {
+    let mut rest = label.chars();
+    typed.chars().all(|c| rest.any(|l| l == c))
+}
+
+/// Every candidate at `offset`, before filtering.
+fn candidates(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    offset: usize,
 ) -> Vec<CompletionItem> {
     let text = file.text(db);
     let format = file.format(db);
@@ -344,7 +392,7 @@ mod tests {
         };
         let a = h.analysis();
         let items = a
-            .with(|db, ws| super::completion(db, ws, file, offset))
+            .with(|db, ws| super::completion(db, ws, file, offset).items)
             .unwrap_or_default();
         items
             .iter()
@@ -421,5 +469,42 @@ mod tests {
             complete("//- /w/a.formula.toml\ndescription = \"plain $0\"\n"),
             ""
         );
+    }
+
+    #[test]
+    fn filtered_by_what_is_typed_and_capped() {
+        let mut text = String::from("//- /w/a.formula.toml\n");
+        for i in 0..600 {
+            text.push_str(&format!("[[steps]]\nid = \"s{i}\"\n"));
+        }
+        text.push_str("[[steps]]\nid = \"t\"\nneeds = [\"s59$0\"]\n");
+        let (h, cursor) = host(&text);
+        let Some((file, offset)) = cursor else {
+            panic!("no cursor")
+        };
+        let a = h.analysis();
+        let got = a
+            .with(|db, ws| super::completion(db, ws, file, offset))
+            .unwrap_or_default();
+        let labels: Vec<&str> = got.items.iter().map(|i| i.label.as_str()).collect();
+        // A subsequence match, as editors filter: `s5_9` and `s_5_9` match too.
+        assert_eq!(labels.len(), 24);
+        assert_eq!(labels[..6], ["s59", "s159", "s259", "s359", "s459", "s509"]);
+        assert!(
+            labels.iter().all(|l| super::subsequence("s59", l)),
+            "{labels:?}"
+        );
+        assert!(!got.incomplete);
+        let text = text.replace("s59$0", "$0");
+        let (h, cursor) = host(&text);
+        let Some((file, offset)) = cursor else {
+            panic!("no cursor")
+        };
+        let a = h.analysis();
+        let got = a
+            .with(|db, ws| super::completion(db, ws, file, offset))
+            .unwrap_or_default();
+        assert_eq!(got.items.len(), super::LIMIT);
+        assert!(got.incomplete);
     }
 }

@@ -21,6 +21,8 @@ pub struct Server {
     incoming: Receiver<Value>,
     /// Notifications received but not yet looked at.
     pub notifications: VecDeque<Value>,
+    /// Requests the server sent (each was answered with `null`).
+    pub server_requests: Vec<Value>,
     /// Responses received before they were waited for, by id.
     responses: std::collections::HashMap<i64, Value>,
     next_id: i64,
@@ -81,6 +83,7 @@ impl Server {
             incoming,
             notifications: VecDeque::new(),
             responses: std::collections::HashMap::new(),
+            server_requests: Vec::new(),
             next_id: 0,
             root: root.to_path_buf(),
         };
@@ -147,6 +150,7 @@ impl Server {
                 if m.get("id").is_some() && m.get("method").is_some() {
                     let id = m["id"].clone();
                     self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                    self.server_requests.push(m.clone());
                 }
                 m
             }

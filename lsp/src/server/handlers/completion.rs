@@ -25,7 +25,9 @@ pub async fn completion(
         a.with(|db, ws| {
             let enc = st.encoding();
             let (file, offset) = at(a, &p.text_document_position, enc)?;
-            let items: Vec<lsp::CompletionItem> = complete(db, ws, file, offset)
+            let found = complete(db, ws, file, offset);
+            let items: Vec<lsp::CompletionItem> = found
+                .items
                 .into_iter()
                 .map(|i| lsp::CompletionItem {
                     label: i.label,
@@ -44,7 +46,12 @@ pub async fn completion(
                     ..lsp::CompletionItem::default()
                 })
                 .collect();
-            Ok((!items.is_empty()).then_some(lsp::CompletionResponse::Array(items)))
+            Ok(
+                (!items.is_empty()).then_some(lsp::CompletionResponse::List(lsp::CompletionList {
+                    is_incomplete: found.incomplete,
+                    items,
+                })),
+            )
         })
     })
     .await
