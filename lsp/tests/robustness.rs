@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use gtc_lsp::analysis::{AnalysisHost, SourceFile, Span};
+use gtc_lsp::analysis::{AnalysisHost, SourceFile};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
