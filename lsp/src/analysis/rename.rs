@@ -223,6 +223,14 @@ mod tests {
     }
 
     #[test]
+    fn inside_runtime_conditions() {
+        insta::assert_snapshot!(run(
+            "//- /w/a.formula.toml\nformula = \"a\"\n[[steps]]\nid = \"bu$0ild\"\n[[steps]]\nid = \"l\"\n[steps.loop]\nmax = 3\nuntil = \"build.status == 'complete'\"\n[[steps.loop.body]]\nid = \"x\"\n[compose]\n[[compose.gate]]\nbefore = \"l\"\ncondition = \"build.output.ok == true\"\n",
+            "make"
+        ));
+    }
+
+    #[test]
     fn a_formula_and_its_file() {
         insta::assert_snapshot!(run(
             "//- /w/base.formula.toml\nformula = \"ba$0se\"\n//- /w/child.formula.yaml\nformula: child\nextends: [base]\n",

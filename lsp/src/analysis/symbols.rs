@@ -230,6 +230,9 @@ impl Collector<'_> {
             for t in refs {
                 self.text(SymbolKind::Step, t, false, top());
             }
+            for g in c.gate.iter().filter_map(|g| g.condition.as_ref()) {
+                self.condition_refs(g, top);
+            }
         }
     }
 
@@ -247,6 +250,16 @@ impl Collector<'_> {
                 }
                 for d in s.deps() {
                     self.text(SymbolKind::Step, d, false, scope());
+                }
+                // A loop's `until` may name the loop's own body steps.
+                if let Some(u) = s.loop_spec.as_ref().and_then(|l| l.until.as_ref()) {
+                    let ns = p.segs.to_vec();
+                    self.condition_refs(u, || {
+                        Some(StepScope {
+                            list,
+                            ns: ns.clone(),
+                        })
+                    });
                 }
                 if let Some(w) = &s.waits_for
                     && let Ok(WaitsFor::ChildrenOf { step, step_range }) = parse_waits_for(&w.value)
@@ -278,6 +291,17 @@ impl Collector<'_> {
                 self.text(SymbolKind::Formula, b, false, None);
             }
         });
+    }
+
+    /// Step ids named inside a runtime condition (`build.status == 'complete'`).
+    fn condition_refs(&mut self, t: &Text, scope: impl Fn() -> Option<StepScope>) {
+        let Ok(cond) = gtc::expr::condition::parse_condition(&t.value) else {
+            return;
+        };
+        for (id, range) in gtc::expr::condition::step_refs(&cond) {
+            let span = exact_span(t, range);
+            self.push(SymbolKind::Step, &id, span, false, scope());
+        }
     }
 
     fn var_refs(&mut self, f: &Formula) {
@@ -375,12 +399,16 @@ expand = "exp"
 id = "loop"
 [steps.loop]
 range = "1..{n}"
+until = "inner.status == 'complete'"
 [[steps.loop.body]]
 id = "inner"
 needs = ["loop"]
 
 [compose]
 aspects = ["asp"]
+[[compose.gate]]
+before = "test"
+condition = "build.output.ok == true"
 [[compose.expand]]
 target = "test"
 with = "exp"
