@@ -69,6 +69,50 @@ fn diagnostics_are_gtc_checks_on_the_corpus() {
         }
         assert!(checked > 5, "{set}: {checked} files");
         if set == "gastown" {
+            // Cross-file navigation on real formulas: shiny-enterprise extends shiny and
+            // expands `implement` (inherited from shiny) with rule-of-five.
+            let path = root.join("shiny-enterprise.formula.toml");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let uri = format!("file://{}", path.display());
+            let at = |needle: &str, delta: u64| {
+                let mut p = common::find(&text, needle, false);
+                p["character"] = json!(p["character"].as_u64().unwrap() + delta);
+                json!({"textDocument": {"uri": uri}, "position": p})
+            };
+            let mut answers = serde_json::Map::new();
+            answers.insert(
+                "definition_of_parent".into(),
+                s.result("textDocument/definition", at("\"shiny\"", 2)),
+            );
+            answers.insert(
+                "definition_of_inherited_step".into(),
+                s.result("textDocument/definition", at("\"implement\"", 2)),
+            );
+            answers.insert(
+                "definition_of_expansion".into(),
+                s.result("textDocument/definition", at("\"rule-of-five\"", 2)),
+            );
+            answers.insert(
+                "hover_inherited_step".into(),
+                s.result("textDocument/hover", at("\"implement\"", 2)),
+            );
+            answers.insert(
+                "completion_target".into(),
+                s.result("textDocument/completion", at("\"implement\"", 1)),
+            );
+            answers.insert("inlay_hints".into(), s.result("textDocument/inlayHint", json!({"textDocument": {"uri": uri}, "range": {"start": common::pos(0, 0), "end": common::pos(999, 0)}})));
+            answers.insert(
+                "code_lens".into(),
+                s.result(
+                    "textDocument/codeLens",
+                    json!({"textDocument": {"uri": uri}}),
+                ),
+            );
+            insta::assert_snapshot!(
+                "shiny_enterprise",
+                s.show(&serde_json::Value::Object(answers))
+            );
+
             let uri = format!("file://{}", root.join("shiny.formula.toml").display());
             let outline = s.result(
                 "textDocument/documentSymbol",

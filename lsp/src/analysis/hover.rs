@@ -153,9 +153,15 @@ fn step_doc(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, def: &Loc
             out.push_str(&format!("\n\n{d}"));
         }
     }
-    if let Some(r) = cooked(db, ws, file)
-        && let Some(s) = flatten(&r.steps).into_iter().find(|s| s.id == def.occ.name)
-    {
+    let cooked_step = cooked(db, ws, file)
+        .as_ref()
+        .map(|r| flatten(&r.steps).into_iter().find(|s| s.id == def.occ.name));
+    if let Some(None) = cooked_step {
+        out.push_str(
+            "\n\nnot in the cooked formula: composition replaced it (an expansion) or dropped it",
+        );
+    }
+    if let Some(Some(s)) = cooked_step {
         let needs = if s.needs.is_empty() {
             String::from("none")
         } else {
