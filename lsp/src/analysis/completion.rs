@@ -54,12 +54,11 @@ pub fn completion(
     let typed = |i: &CompletionItem| {
         text.get(i.replace.start()..offset.min(i.replace.end()).max(i.replace.start()))
             .unwrap_or("")
-            .to_lowercase()
     };
     let mut items = Vec::new();
     let mut incomplete = false;
     for i in all {
-        if !subsequence(&typed(&i), &i.label.to_lowercase()) {
+        if !subsequence(typed(&i), &i.label) {
             continue;
         }
         if items.len() == LIMIT {
@@ -83,10 +82,14 @@ pub struct Completions {
     pub incomplete: bool,
 }
 
-/// Whether the characters of `typed` appear in `label` in order (the editors' fuzzy match).
+/// Whether the characters of `typed` appear in `label` in order, ignoring case (the
+/// editors' fuzzy match).
 fn subsequence(typed: &str, label: &str) -> bool {
-    let mut rest = label.chars();
-    typed.chars().all(|c| rest.any(|l| l == c))
+    let mut rest = label.chars().flat_map(char::to_lowercase);
+    typed
+        .chars()
+        .flat_map(char::to_lowercase)
+        .all(|c| rest.any(|l| l == c))
 }
 
 /// Every candidate at `offset`, before filtering.
@@ -269,10 +272,10 @@ fn steps(
             titles.entry(s.id_str()).or_insert(t.value.as_str());
         }
     });
-    let mut seen = BTreeSet::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in file_symbols(db, file).defs(SymbolKind::Step) {
-        if Some(&d.name) == own.as_ref() || !seen.insert(d.name.clone()) {
+        if Some(&d.name) == own.as_ref() || !seen.insert(d.name.as_str()) {
             continue;
         }
         out.push(CompletionItem {
@@ -285,7 +288,7 @@ fn steps(
         });
     }
     for s in &inheritance(db, ws, file).steps {
-        if seen.insert(s.id.clone()) {
+        if seen.insert(s.id.as_str()) {
             out.push(CompletionItem {
                 label: s.id.clone(),
                 kind: CompletionKind::Step,

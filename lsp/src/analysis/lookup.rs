@@ -247,19 +247,36 @@ fn contains(span: gtc::source::Span, offset: usize) -> bool {
     span.start() <= offset && offset <= span.end()
 }
 
-/// The deepest key or scalar containing `offset`.
-fn find<'t>(node: &'t Node, offset: usize, path: &mut Vec<Seg>) -> Option<Cursor<'t>> {
+/// A path segment borrowed from the tree while searching (owned only once found).
+#[derive(Clone, Copy)]
+enum SegRef<'t> {
+    Key(&'t str),
+    Index(usize),
+}
+
+fn owned(path: &[SegRef<'_>]) -> Vec<Seg> {
+    path.iter()
+        .map(|s| match s {
+            SegRef::Key(k) => Seg::Key((*k).to_owned()),
+            SegRef::Index(i) => Seg::Index(*i),
+        })
+        .collect()
+}
+
+/// The deepest key or scalar containing `offset`. (Recursion is bounded: the front-ends
+/// cap nesting at `MAX_DEPTH`.)
+fn find<'t>(node: &'t Node, offset: usize, path: &mut Vec<SegRef<'t>>) -> Option<Cursor<'t>> {
     match &node.kind {
         NodeKind::Table(entries) => {
             for e in entries {
-                path.push(Seg::Key(e.key.clone()));
+                path.push(SegRef::Key(&e.key));
                 if let Some(found) = find(&e.value, offset, path) {
                     return Some(found);
                 }
                 path.pop();
                 if contains(e.key_span, offset) && !e.key_span.range().is_empty() {
                     return Some(Cursor::Key {
-                        table: path.clone(),
+                        table: owned(path),
                         entry: e,
                     });
                 }
@@ -268,7 +285,7 @@ fn find<'t>(node: &'t Node, offset: usize, path: &mut Vec<Seg>) -> Option<Cursor
         }
         NodeKind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                path.push(Seg::Index(i));
+                path.push(SegRef::Index(i));
                 if let Some(found) = find(item, offset, path) {
                     return Some(found);
                 }
@@ -278,7 +295,7 @@ fn find<'t>(node: &'t Node, offset: usize, path: &mut Vec<Seg>) -> Option<Cursor
         }
         NodeKind::Invalid => None,
         _ if contains(node.span, offset) => Some(Cursor::Value {
-            path: path.clone(),
+            path: owned(path),
             node,
         }),
         _ => None,
