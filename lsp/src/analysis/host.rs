@@ -168,3 +168,77 @@ fn stdlib(db: &Database) -> Vec<SourceFile> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An edit cancels the queries running on snapshots (they answer `Err(Cancelled)`),
+    /// then applies; a snapshot taken afterwards sees the new text.
+    #[test]
+    fn an_edit_cancels_running_queries_then_applies() {
+        let mut host = AnalysisHost::new();
+        let path = Path::new("/w/a.formula.toml");
+        let file = host.set_file(
+            path,
+            Arc::from("formula = \"a\"\n[[steps]]\nid = \"x\"\ntitle = \"X\"\n"),
+        );
+        let snapshot = host.analysis();
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            let mut queries = 0u64;
+            loop {
+                let r = snapshot.with(|db, ws| gtc::db::all_diagnostics(db, ws, file).len());
+                queries += 1;
+                if queries == 1 {
+                    let _ = started_tx.send(());
+                }
+                if r.is_err() {
+                    return queries;
+                }
+            }
+        });
+        started_rx.recv().unwrap_or_default();
+        host.set_file(
+            path,
+            Arc::from(
+                "formula = \"a\"\n[[steps]]\nid = \"x\"\ntitle = \"X\"\nneeds = [\"nope\"]\n",
+            ),
+        );
+        let queries = worker.join().unwrap_or(0);
+        assert!(queries >= 1, "the worker ran until cancelled");
+        let after = host
+            .analysis()
+            .with(|db, ws| gtc::db::all_diagnostics(db, ws, file).len());
+        assert_eq!(after.ok(), Some(1));
+    }
+
+    #[test]
+    fn files_join_and_leave_the_workspace() {
+        let mut host = AnalysisHost::new();
+        let a = Path::new("/w/a.formula.toml");
+        let b = Path::new("/w/b.formula.yaml");
+        host.set_file(b, Arc::from("formula: b\nextends: [a]\n"));
+        let has_unknown = |host: &AnalysisHost| {
+            let an = host.analysis();
+            let f = an.file(b);
+            f.map(|f| {
+                an.with(|db, ws| gtc::db::all_diagnostics(db, ws, f).len())
+                    .unwrap_or(0)
+            })
+        };
+        assert_eq!(has_unknown(&host), Some(1), "`a` is unknown");
+        host.set_file(a, Arc::from("formula = \"a\"\n"));
+        assert_eq!(has_unknown(&host), Some(0));
+        assert_eq!(host.analysis().files().len(), 2);
+        assert!(host.remove_file(a));
+        assert!(!host.remove_file(a), "removing twice is a no-op");
+        assert_eq!(has_unknown(&host), Some(1));
+        assert_eq!(host.text(a), None);
+        assert!(
+            host.analysis()
+                .file_or_library(Path::new("<stdlib>/nothing"))
+                .is_none()
+        );
+    }
+}
