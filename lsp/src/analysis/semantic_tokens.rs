@@ -106,7 +106,18 @@ fn string_tokens(value: &str, at: usize, role: Role, out: &mut Vec<Token>) {
             span: whole(),
             kind: TokenKind::FormulaRef,
         }),
-        Role::Condition => operators(value, at, out),
+        Role::Condition => {
+            operators(value, at, out);
+            // Runtime conditions name steps: `build.status == 'complete'`.
+            if let Ok(cond) = gtc::expr::condition::parse_condition(value) {
+                for (_, r) in gtc::expr::condition::step_refs(&cond) {
+                    out.push(Token {
+                        span: Span::new(at + r.start, at + r.end),
+                        kind: TokenKind::StepRef,
+                    });
+                }
+            }
+        }
         _ => {}
     }
     for r in var_refs(value) {
@@ -159,7 +170,7 @@ mod tests {
     #[test]
     fn tokens_inside_strings() {
         let (h, _) = host(
-            "//- /w/a.formula.toml\nformula = \"a\"\nextends = [\"base\"]\n[[steps]]\nid = \"build\"\ntitle = \"Build {{ver}} for {target.id}\"\ncondition = \"{{mode}} != 'fast'\"\nneeds = [\"setup\", \"{x}\"]\ndescription = \"\"\"\nmulti {{line}}\n\"\"\"\nnotes = \"esc\\t{{no}}\"\n",
+            "//- /w/a.formula.toml\nformula = \"a\"\nextends = [\"base\"]\n[[steps]]\nid = \"build\"\ntitle = \"Build {{ver}} for {target.id}\"\ncondition = \"{{mode}} != 'fast'\"\nneeds = [\"setup\", \"{x}\"]\ndescription = \"\"\"\nmulti {{line}}\n\"\"\"\nnotes = \"esc\\t{{no}}\"\n[steps.loop]\nmax = 2\nuntil = \"build.status == 'complete'\"\n",
         );
         let a = h.analysis();
         let f = a.files()[0];
