@@ -28,9 +28,9 @@ pub async fn semantic_tokens_full(
                     .iter()
                     .position(|x| *x == token_type(t.kind))
                     .unwrap_or(0);
-                let delta_line = start.line - line;
+                let delta_line = start.line.saturating_sub(line);
                 let delta_start = if delta_line == 0 {
-                    start.col - col
+                    start.col.saturating_sub(col)
                 } else {
                     start.col
                 };
