@@ -89,6 +89,14 @@ pub fn inheritance(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) ->
     resolve::inheritance(db, name_index(db, ws), file)
 }
 
+/// What checking another formula needs to know of `file` (its kind, whether it has a
+/// template): a firewall, so an edit to `file` that leaves these unchanged (whitespace,
+/// a description) does not re-check the formulas that reference it.
+#[salsa::tracked]
+pub fn formula_info(db: &dyn salsa::Database, file: SourceFile) -> resolve::FormulaInfo {
+    resolve::FormulaInfo::of(&lowered(db, file).formula)
+}
+
 /// Every diagnostic of one file, sorted by position then code.
 #[salsa::tracked(returns(ref))]
 pub fn file_diagnostics(
@@ -101,9 +109,7 @@ pub fn file_diagnostics(
     let inherited = inheritance(db, ws, file);
     let mut out = this.diagnostics.clone();
     let lookup = |name: &str| -> Option<resolve::FormulaInfo> {
-        index
-            .get(name)
-            .map(|f| resolve::FormulaInfo::of(&lowered(db, f).formula))
+        index.get(name).map(|f| formula_info(db, f).clone())
     };
     let mut semantic = Vec::new();
     check::check_formula(&this.formula, inherited, &lookup, &mut semantic);
@@ -216,5 +222,41 @@ mod tests {
             .filter(|q| q.starts_with("file_diagnostics("))
             .count();
         assert_eq!(a_diags, 1, "only b's diagnostics re-run: {ran:?}");
+    }
+
+    #[test]
+    fn a_whitespace_edit_in_a_parent_does_not_recheck_its_children() {
+        let (mut db, log) = logging_db();
+        let parent = SourceFile::new(
+            &db,
+            "base.formula.toml".into(),
+            Arc::from("formula = \"base\"\n[[steps]]\nid = \"x\"\ntitle = \"X\"\n"),
+            Format::Toml,
+        );
+        let child = SourceFile::new(
+            &db,
+            "child.formula.toml".into(),
+            Arc::from(
+                "formula = \"child\"\nextends = [\"base\"]\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\nneeds = [\"x\"]\nexpand = \"base\"\n",
+            ),
+            Format::Toml,
+        );
+        let ws = Workspace::new(&db, vec![parent, child], Vec::new());
+        let before = file_diagnostics(&db, ws, child).clone();
+        log.lock().map(|mut l| l.clear()).unwrap_or_default();
+
+        parent.set_text(&mut db).to(Arc::from(
+            "formula = \"base\"\n\n\n[[steps]]\nid   = \"x\"\ntitle = \"X\"\n",
+        ));
+        assert_eq!(file_diagnostics(&db, ws, child), &before);
+        let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
+        assert!(
+            ran.iter().any(|q| q.starts_with("inheritance(")),
+            "the inheritance is recomputed: {ran:?}"
+        );
+        assert!(
+            !ran.iter().any(|q| q.starts_with("file_diagnostics(")),
+            "but its result is unchanged, so the child is not re-checked: {ran:?}"
+        );
     }
 }

@@ -6,6 +6,7 @@ mod convert;
 mod cook;
 mod explain;
 mod fmt;
+mod lsp;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -82,6 +83,19 @@ could not be formatted safely, or (with --check) needs formatting; 2 usage or I/
     Fmt(FmtArgs),
     /// Print the documentation of a diagnostic code (e.g. `gtc explain GTC005`).
     Explain(ExplainArgs),
+    /// Run the language server (`gtc-lsp`, beside gtc or on PATH) on standard input/output.
+    Lsp(LspArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct LspArgs {
+    /// Arguments passed to gtc-lsp.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    args: Vec<OsString>,
 }
 
 /// How diagnostics are written.
@@ -282,6 +296,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         Command::Convert(args) => convert::run(args, env, out, err),
         Command::Fmt(args) => fmt::run(args, env, out, err),
         Command::Explain(args) => explain::run(args.code.as_deref(), out, err),
+        Command::Lsp(args) => lsp::run(&args.args, err),
     }
 }
 

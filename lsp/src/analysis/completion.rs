@@ -1,0 +1,513 @@
+//! Completion: the keys valid in the table at the cursor, step ids where a step is
+//! referenced, var names after `{{`, formula names where a formula is referenced, and
+//! the values of enumerated keys; each with what is known about it.
+
+use super::lookup::{Cursor, Role, Seg, cursor_at, role_at, table_at};
+use super::symbols::{SymbolKind, file_symbols};
+use gtc::db::{SourceFile, Workspace, inheritance, lowered, name_index, parse};
+use gtc::source::Span;
+use gtc::syntax::{Format, Node, NodeKind};
+use std::collections::BTreeSet;
+
+/// What a completion item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    /// A table key.
+    Key,
+    /// A step id.
+    Step,
+    /// A var name.
+    Var,
+    /// A formula name.
+    Formula,
+    /// A value of an enumerated key.
+    Value,
+}
+
+/// One completion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionItem {
+    /// What the list shows (and filters on).
+    pub label: String,
+    /// What it is.
+    pub kind: CompletionKind,
+    /// A short description.
+    pub detail: Option<String>,
+    /// Documentation (Markdown).
+    pub doc: Option<String>,
+    /// The text replaced.
+    pub replace: Span,
+    /// The text inserted.
+    pub insert: String,
+}
+
+/// The completions at `offset`.
+pub fn completion(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    offset: usize,
+) -> Completions {
+    let text = file.text(db);
+    let all = candidates(db, ws, file, offset);
+    // What is typed so far (from the start of the replaced text to the cursor).
+    let typed = |i: &CompletionItem| {
+        text.get(i.replace.start()..offset.min(i.replace.end()).max(i.replace.start()))
+            .unwrap_or("")
+    };
+    let mut items = Vec::new();
+    let mut incomplete = false;
+    for i in all {
+        if !subsequence(typed(&i), &i.label) {
+            continue;
+        }
+        if items.len() == LIMIT {
+            incomplete = true;
+            break;
+        }
+        items.push(i);
+    }
+    Completions { items, incomplete }
+}
+
+/// The most items one answer holds; the client asks again as more is typed.
+pub const LIMIT: usize = 256;
+
+/// A completion answer.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Completions {
+    /// The items matching what is typed, at most [`LIMIT`].
+    pub items: Vec<CompletionItem>,
+    /// Whether more items match than were returned.
+    pub incomplete: bool,
+}
+
+/// Whether the characters of `typed` appear in `label` in order, ignoring case (the
+/// editors' fuzzy match).
+fn subsequence(typed: &str, label: &str) -> bool {
+    let mut rest = label.chars().flat_map(char::to_lowercase);
+    typed
+        .chars()
+        .flat_map(char::to_lowercase)
+        .all(|c| rest.any(|l| l == c))
+}
+
+/// Every candidate at `offset`, before filtering.
+fn candidates(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    offset: usize,
+) -> Vec<CompletionItem> {
+    let text = file.text(db);
+    let format = file.format(db);
+    let tree = parse(db, file);
+    match cursor_at(tree, text, format, offset) {
+        Cursor::Key { table, entry } => {
+            let replace = inner(text, entry.key_span);
+            keys(&tree.root, &table, Some(&entry.key), replace, |k| {
+                k.to_owned()
+            })
+        }
+        Cursor::Gap { table } => {
+            let start = word_start(text, offset);
+            let replace = Span::new(start, offset);
+            keys(&tree.root, &table, None, replace, |k| match format {
+                Format::Toml => format!("{k} = "),
+                Format::Json => format!("\"{k}\": "),
+                Format::Yaml => format!("{k}: "),
+            })
+        }
+        Cursor::Value { path, node } => {
+            let content = content(text, node);
+            if let Some(items) = var_names(db, ws, file, text, content, offset) {
+                return items;
+            }
+            let replace = content;
+            match role_at(&path) {
+                Role::StepRef => {
+                    steps(db, ws, file, &tree.root, &path, replace, |id| id.to_owned())
+                }
+                Role::WaitsFor => {
+                    let mut out: Vec<CompletionItem> = ["all-children", "any-children"]
+                        .iter()
+                        .map(|v| value(v, replace, "wait for the spawner's children"))
+                        .collect();
+                    out.extend(steps(db, ws, file, &tree.root, &path, replace, |id| {
+                        format!("children-of({id})")
+                    }));
+                    out
+                }
+                Role::FormulaRef => formulas(db, ws, file, replace),
+                Role::Enum(values) => values
+                    .iter()
+                    .map(|v| value(v, replace, "allowed value"))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+fn value(v: &str, replace: Span, detail: &str) -> CompletionItem {
+    CompletionItem {
+        label: v.to_owned(),
+        kind: CompletionKind::Value,
+        detail: Some(detail.to_owned()),
+        doc: None,
+        replace,
+        insert: v.to_owned(),
+    }
+}
+
+/// A key's span without the quotes around it, if any.
+fn inner(text: &str, span: Span) -> Span {
+    let raw = text.get(span.range()).unwrap_or("");
+    if raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\'')) && raw.ends_with(&raw[..1])
+    {
+        Span::new(span.start() + 1, span.end() - 1)
+    } else {
+        span
+    }
+}
+
+/// The characters of a string value (inside its quotes), or the scalar's span.
+fn content(text: &str, node: &Node) -> Span {
+    if let NodeKind::String(s) = &node.kind
+        && let Some(at) = s.verbatim_at
+    {
+        return Span::new(at as usize, at as usize + s.value.len());
+    }
+    let raw = text.get(node.span.range()).unwrap_or("");
+    match raw.chars().next() {
+        Some(q @ ('"' | '\'')) => {
+            let end = if raw.len() > 1 && raw.ends_with(q) {
+                node.span.end() - 1
+            } else {
+                node.span.end()
+            };
+            Span::new(node.span.start() + 1, end)
+        }
+        _ => node.span,
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+fn word_start(text: &str, offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or("");
+    before.trim_end_matches(is_word).len()
+}
+
+/// The table node at `path`.
+fn node_at<'n>(root: &'n Node, path: &[Seg]) -> Option<&'n Node> {
+    path.iter().try_fold(root, |n, seg| match (seg, &n.kind) {
+        (Seg::Key(k), NodeKind::Table(_)) => n.get(k),
+        (Seg::Index(i), NodeKind::Array(items)) => items.get(*i),
+        _ => None,
+    })
+}
+
+fn keys(
+    root: &Node,
+    table: &[Seg],
+    current: Option<&str>,
+    replace: Span,
+    insert: impl Fn(&str) -> String,
+) -> Vec<CompletionItem> {
+    let Some(t) = table_at(table) else {
+        return Vec::new();
+    };
+    let schema = t.schema();
+    let present: BTreeSet<&str> = node_at(root, table)
+        .and_then(Node::as_table)
+        .map(|es| {
+            es.iter()
+                .map(|e| e.key.as_str())
+                .filter(|k| Some(*k) != current)
+                .collect()
+        })
+        .unwrap_or_default();
+    schema
+        .keys
+        .iter()
+        .filter(|k| !present.contains(*k))
+        .map(|k| CompletionItem {
+            label: (*k).to_owned(),
+            kind: CompletionKind::Key,
+            detail: Some(format!("key of {}", schema.what)),
+            doc: None,
+            replace,
+            insert: insert(k),
+        })
+        .collect()
+}
+
+/// Step ids visible where the cursor is: the file's own (but the step being written) and
+/// inherited ones.
+fn steps(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    root: &Node,
+    path: &[Seg],
+    replace: Span,
+    insert: impl Fn(&str) -> String,
+) -> Vec<CompletionItem> {
+    // The innermost step around the cursor: the path up to its last index.
+    let own = (0..path.len())
+        .rev()
+        .find(|&i| matches!(path[i], Seg::Index(_)) && table_at(&path[..=i]).is_some())
+        .and_then(|i| node_at(root, &path[..=i]))
+        .and_then(|n| n.get("id"))
+        .and_then(Node::as_str)
+        .map(|s| s.value.clone());
+    let f = &lowered(db, file).formula;
+    // Titles by id, in one walk (the first step of an id wins).
+    let mut titles: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    gtc::check::walk_all(f, &mut |s, _| {
+        if let Some(t) = &s.title {
+            titles.entry(s.id_str()).or_insert(t.value.as_str());
+        }
+    });
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for d in file_symbols(db, file).defs(SymbolKind::Step) {
+        if Some(&d.name) == own.as_ref() || !seen.insert(d.name.as_str()) {
+            continue;
+        }
+        out.push(CompletionItem {
+            label: d.name.clone(),
+            kind: CompletionKind::Step,
+            detail: titles.get(d.name.as_str()).map(|t| (*t).to_owned()),
+            doc: None,
+            replace,
+            insert: insert(&d.name),
+        });
+    }
+    for s in &inheritance(db, ws, file).steps {
+        if seen.insert(s.id.as_str()) {
+            out.push(CompletionItem {
+                label: s.id.clone(),
+                kind: CompletionKind::Step,
+                detail: Some(format!("inherited from {}", s.from)),
+                doc: None,
+                replace,
+                insert: insert(&s.id),
+            });
+        }
+    }
+    out
+}
+
+fn formulas(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    replace: Span,
+) -> Vec<CompletionItem> {
+    let index = name_index(db, ws);
+    let own = lowered(db, file).formula.name_str().to_owned();
+    index
+        .names()
+        .filter(|n| *n != own && index.get(n) != Some(file))
+        .map(|n| {
+            let target = index.get(n);
+            let f = target.map(|t| &lowered(db, t).formula);
+            CompletionItem {
+                label: n.to_owned(),
+                kind: CompletionKind::Formula,
+                detail: f.map(|f| f.effective_kind().to_owned()),
+                doc: f
+                    .and_then(|f| f.description.as_ref())
+                    .map(|d| d.value.trim().to_owned()),
+                replace,
+                insert: n.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Var names when the cursor follows `{{` (and a partial name) inside a string.
+fn var_names(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    text: &str,
+    content: Span,
+    offset: usize,
+) -> Option<Vec<CompletionItem>> {
+    let before = text.get(content.start()..offset)?;
+    let open = before.rfind("{{")?;
+    let partial = &before[open + 2..];
+    if !partial
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return None;
+    }
+    let start = content.start() + open + 2;
+    let after = text.get(offset..content.end()).unwrap_or("");
+    let rest = after.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let end = offset + (after.len() - rest.len());
+    let close = if rest.starts_with("}}") { "" } else { "}}" };
+    let replace = Span::new(start, end);
+    let f = &lowered(db, file).formula;
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for v in &f.vars {
+        if seen.insert(v.name.value.clone()) {
+            out.push(CompletionItem {
+                label: v.name.value.clone(),
+                kind: CompletionKind::Var,
+                detail: v.default.as_ref().map(|d| format!("default `{}`", d.value)),
+                doc: v.description.as_ref().map(|d| d.value.trim().to_owned()),
+                replace,
+                insert: format!("{}{close}", v.name.value),
+            });
+        }
+    }
+    for name in &inheritance(db, ws, file).vars {
+        if seen.insert(name.clone()) {
+            out.push(CompletionItem {
+                label: name.clone(),
+                kind: CompletionKind::Var,
+                detail: Some(String::from("inherited")),
+                doc: None,
+                replace,
+                insert: format!("{name}{close}"),
+            });
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::fixture::host;
+
+    fn complete(fixture: &str) -> String {
+        let (h, cursor) = host(fixture);
+        let Some((file, offset)) = cursor else {
+            return String::from("no cursor");
+        };
+        let a = h.analysis();
+        let items = a
+            .with(|db, ws| super::completion(db, ws, file, offset).items)
+            .unwrap_or_default();
+        items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{:?} {} {:?} -> {:?} {:?}\n",
+                    i.kind,
+                    i.label,
+                    i.replace,
+                    i.insert,
+                    i.detail.as_deref().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_of_a_step_in_toml() {
+        let got = complete(
+            "//- /w/a.formula.toml\nformula = \"a\"\n[[steps]]\nid = \"x\"\ntitle = \"X\"\n$0\n",
+        );
+        assert!(
+            got.starts_with("Key description 45..45 -> \"description = \" \"key of a step\"\n"),
+            "{got}"
+        );
+        assert!(
+            !got.contains(" title "),
+            "present keys are not offered: {got}"
+        );
+        let partial = complete("//- /w/a.formula.toml\n[[steps]]\nid = \"x\"\nnee$0\n");
+        assert!(
+            partial.contains("Key needs 19..22 -> \"needs = \""),
+            "{partial}"
+        );
+    }
+
+    #[test]
+    fn step_ids_var_names_formulas_and_values() {
+        insta::assert_snapshot!(complete(
+            "//- /w/base.formula.toml\nformula = \"base\"\n[vars.env]\ndefault = \"dev\"\n[[steps]]\nid = \"setup\"\ntitle = \"S {{env}}\"\n\
+             //- /w/c.formula.toml\nformula = \"c\"\nextends = [\"base\"]\n[vars.who]\ndescription = \"Who.\"\n[[steps]]\nid = \"build\"\ntitle = \"Build\"\n[[steps]]\nid = \"t\"\nneeds = [\"$0\"]\n"
+        ));
+        let vars = complete(
+            "//- /w/a.formula.toml\n[vars.who]\n[[steps]]\nid = \"t\"\ntitle = \"Hi {{w$0\"\n",
+        );
+        assert_eq!(vars, "Var who 44..45 -> \"who}}\" \"\"\n");
+        let closed = complete(
+            "//- /w/a.formula.yaml\nvars:\n  who: {}\nsteps:\n  - id: t\n    title: \"Hi {{$0}} there\"\n",
+        );
+        assert_eq!(closed, "Var who 50..50 -> \"who\" \"\"\n");
+        let formulas = complete(
+            "//- /w/p.formula.toml\nformula = \"p\"\ndescription = \"Parent.\"\n//- /w/c.formula.toml\nformula = \"c\"\nextends = [\"$0\"]\n",
+        );
+        assert!(
+            formulas.contains("Formula p 26..26 -> \"p\" \"workflow\""),
+            "{formulas}"
+        );
+        assert!(!formulas.contains("Formula c "), "{formulas}");
+        let gate = complete(
+            "//- /w/a.formula.json\n{\"steps\": [{\"id\": \"x\", \"gate\": {\"type\": \"h$0\"}}]}",
+        );
+        assert!(
+            gate.starts_with("Value human 41..42 -> \"human\""),
+            "{gate}"
+        );
+        let waits = complete(
+            "//- /w/a.formula.toml\n[[steps]]\nid = \"a\"\n[[steps]]\nid = \"b\"\nwaits_for = \"$0\"\n",
+        );
+        assert!(
+            waits.contains("Step a 51..51 -> \"children-of(a)\""),
+            "{waits}"
+        );
+        assert_eq!(
+            complete("//- /w/a.formula.toml\ndescription = \"plain $0\"\n"),
+            ""
+        );
+    }
+
+    #[test]
+    fn filtered_by_what_is_typed_and_capped() {
+        let mut text = String::from("//- /w/a.formula.toml\n");
+        for i in 0..600 {
+            text.push_str(&format!("[[steps]]\nid = \"s{i}\"\n"));
+        }
+        text.push_str("[[steps]]\nid = \"t\"\nneeds = [\"s59$0\"]\n");
+        let (h, cursor) = host(&text);
+        let Some((file, offset)) = cursor else {
+            panic!("no cursor")
+        };
+        let a = h.analysis();
+        let got = a
+            .with(|db, ws| super::completion(db, ws, file, offset))
+            .unwrap_or_default();
+        let labels: Vec<&str> = got.items.iter().map(|i| i.label.as_str()).collect();
+        // A subsequence match, as editors filter: `s5_9` and `s_5_9` match too.
+        assert_eq!(labels.len(), 24);
+        assert_eq!(labels[..6], ["s59", "s159", "s259", "s359", "s459", "s509"]);
+        assert!(
+            labels.iter().all(|l| super::subsequence("s59", l)),
+            "{labels:?}"
+        );
+        assert!(!got.incomplete);
+        let text = text.replace("s59$0", "$0");
+        let (h, cursor) = host(&text);
+        let Some((file, offset)) = cursor else {
+            panic!("no cursor")
+        };
+        let a = h.analysis();
+        let got = a
+            .with(|db, ws| super::completion(db, ws, file, offset))
+            .unwrap_or_default();
+        assert_eq!(got.items.len(), super::LIMIT);
+        assert!(got.incomplete);
+    }
+}

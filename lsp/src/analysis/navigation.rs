@@ -1,0 +1,179 @@
+//! Name resolution for the IDE: an occurrence -> its definition (in this file, a parent
+//! formula through `extends`, or the file a formula name resolves to), and a definition ->
+//! every occurrence that resolves to it, across the workspace.
+
+use super::symbols::{FileSymbols, Occurrence, SymbolKind, file_symbols, symbol_index};
+use gtc::db::{SourceFile, Workspace, inheritance, lowered, name_index};
+use gtc::model::StepList;
+use gtc::source::Span;
+use std::collections::HashSet;
+
+/// An occurrence in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    /// The file.
+    pub file: SourceFile,
+    /// The occurrence.
+    pub occ: Occurrence,
+}
+
+/// The occurrence under the cursor.
+pub fn occurrence_at(
+    db: &dyn salsa::Database,
+    file: SourceFile,
+    offset: usize,
+) -> Option<Occurrence> {
+    file_symbols(db, file).at(offset).cloned()
+}
+
+/// Where `occ` (in `file`) is defined. A definition is its own.
+pub fn definition(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    occ: &Occurrence,
+) -> Option<Located> {
+    if occ.is_def {
+        return Some(Located {
+            file,
+            occ: occ.clone(),
+        });
+    }
+    match occ.kind {
+        SymbolKind::Step => step_definition(db, ws, file, occ),
+        SymbolKind::Var => var_definition(db, ws, file, &occ.name),
+        SymbolKind::Formula => formula_definition(db, ws, &occ.name),
+    }
+}
+
+fn step_definition(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    occ: &Occurrence,
+) -> Option<Located> {
+    let scope = occ.scope.as_ref()?;
+    // The innermost visible definition: its namespace is a prefix of the reference's.
+    let local = file_symbols(db, file)
+        .defs(SymbolKind::Step)
+        .filter(|d| d.name == occ.name)
+        .filter_map(|d| d.scope.as_ref().map(|s| (d, s)))
+        .filter(|(_, s)| s.list == scope.list && scope.ns.starts_with(&s.ns))
+        .max_by_key(|(_, s)| s.ns.len())
+        .map(|(d, _)| d.clone());
+    if let Some(d) = local {
+        return Some(Located { file, occ: d });
+    }
+    if scope.list != StepList::Steps {
+        return None;
+    }
+    let from = inheritance(db, ws, file)
+        .steps
+        .iter()
+        .find(|s| s.id == occ.name)?
+        .from
+        .clone();
+    let parent = name_index(db, ws).get(&from)?;
+    let syms = file_symbols(db, parent);
+    let d = syms
+        .defs(SymbolKind::Step)
+        .filter(|d| d.name == occ.name)
+        .min_by_key(|d| {
+            d.scope.as_ref().map_or(usize::MAX, |s| {
+                s.ns.len() + usize::from(s.list != StepList::Steps)
+            })
+        })?;
+    Some(Located {
+        file: parent,
+        occ: d.clone(),
+    })
+}
+
+fn var_definition(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    name: &str,
+) -> Option<Located> {
+    // This file, then its ancestors breadth-first, each visited once.
+    let index = name_index(db, ws);
+    let mut queue = vec![file];
+    let mut seen = HashSet::new();
+    let mut i = 0;
+    while let Some(&f) = queue.get(i) {
+        i += 1;
+        if !seen.insert(f) {
+            continue;
+        }
+        if let Some(d) = file_symbols(db, f)
+            .defs(SymbolKind::Var)
+            .find(|d| d.name == name)
+        {
+            return Some(Located {
+                file: f,
+                occ: d.clone(),
+            });
+        }
+        queue.extend(
+            lowered(db, f)
+                .formula
+                .extends
+                .iter()
+                .filter_map(|p| index.get(&p.value)),
+        );
+    }
+    None
+}
+
+/// The definition of formula `name`: its `formula = ...` value, or the start of its file
+/// when the name is only the file's name.
+pub fn formula_definition(db: &dyn salsa::Database, ws: Workspace, name: &str) -> Option<Located> {
+    let file = name_index(db, ws).get(name)?;
+    let occ = file_symbols(db, file)
+        .defs(SymbolKind::Formula)
+        .next()
+        .cloned()
+        .unwrap_or(Occurrence {
+            kind: SymbolKind::Formula,
+            name: name.to_owned(),
+            span: Span::at(0),
+            exact: false,
+            is_def: true,
+            scope: None,
+        });
+    Some(Located { file, occ })
+}
+
+/// Every occurrence resolving to the definition `def` (the definition included), in
+/// workspace order then position.
+pub fn references(db: &dyn salsa::Database, ws: Workspace, def: &Located) -> Vec<Located> {
+    let mut files: Vec<SourceFile> = symbol_index(db, ws)
+        .files(def.occ.kind, &def.occ.name)
+        .to_vec();
+    if !files.contains(&def.file) {
+        files.insert(0, def.file);
+    }
+    let mut out = Vec::new();
+    for file in files {
+        let syms: &FileSymbols = file_symbols(db, file);
+        for o in syms
+            .occurrences
+            .iter()
+            .filter(|o| o.kind == def.occ.kind && o.name == def.occ.name)
+        {
+            let hit = if o.is_def {
+                file == def.file && o.span == def.occ.span
+            } else {
+                definition(db, ws, file, o)
+                    .is_some_and(|d| d.file == def.file && d.occ.span == def.occ.span)
+            };
+            if hit {
+                out.push(Located {
+                    file,
+                    occ: o.clone(),
+                });
+            }
+        }
+    }
+    out
+}

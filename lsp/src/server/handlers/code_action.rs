@@ -1,0 +1,49 @@
+//! `textDocument/codeAction`: quick fixes for the diagnostics in the range.
+
+use super::file_of;
+use crate::analysis::code_actions::code_actions;
+use crate::analysis::line_index::line_index;
+use crate::server::Backend;
+use crate::server::convert::{diagnostic, range, span};
+use std::collections::HashMap;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types as lsp;
+
+pub async fn code_action(
+    b: &Backend,
+    p: lsp::CodeActionParams,
+) -> jsonrpc::Result<Option<lsp::CodeActionResponse>> {
+    b.query(move |a, st| {
+        a.with(|db, ws| {
+            let enc = st.encoding();
+            let uri = p.text_document.uri;
+            let file = file_of(a, &uri)?;
+            let index = line_index(db, file);
+            let actions: Vec<lsp::CodeActionOrCommand> =
+                code_actions(db, ws, file, span(index, p.range, enc))
+                    .into_iter()
+                    .map(|c| {
+                        let edit = lsp::TextEdit {
+                            range: range(index, c.edit.0, enc),
+                            new_text: c.edit.1,
+                        };
+                        let changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> =
+                            HashMap::from([(uri.clone(), vec![edit])]);
+                        lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                            title: c.title,
+                            kind: Some(lsp::CodeActionKind::QUICKFIX),
+                            diagnostics: Some(vec![diagnostic(index, &uri, &c.diagnostic, enc)]),
+                            edit: Some(lsp::WorkspaceEdit {
+                                changes: Some(changes),
+                                ..lsp::WorkspaceEdit::default()
+                            }),
+                            is_preferred: Some(true),
+                            ..lsp::CodeAction::default()
+                        })
+                    })
+                    .collect();
+            Ok((!actions.is_empty()).then_some(actions))
+        })
+    })
+    .await
+}
