@@ -3,10 +3,33 @@
 use gtc::diagnostic::{Report, render_human};
 use std::path::PathBuf;
 
-/// `../shared/corpus` beside the workspace, if present (tests skip cleanly without it).
+/// `../shared/corpus` beside the workspace, if present. Tests skip cleanly without it on
+/// a developer's machine; when `CI` is set a missing corpus fails the test instead, so a
+/// CI run can never pass by skipping.
 pub fn corpus_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    dir.is_dir().then_some(dir)
+    locate_corpus(dir, ci_is_set()).unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// Whether the `CI` environment variable asks for a CI run (set, non-empty, not `false`/`0`).
+pub fn ci_is_set() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "False"))
+}
+
+/// `dir` when it is a directory; otherwise nothing, or (under `ci`) an error saying why
+/// the test cannot skip.
+pub fn locate_corpus(dir: PathBuf, ci: bool) -> Result<Option<PathBuf>, String> {
+    if dir.is_dir() {
+        Ok(Some(dir))
+    } else if ci {
+        Err(format!(
+            "{} is missing and CI is set: the corpus and reference-parity tests must run in CI \
+             (check out the shared corpus beside the workspace)",
+            dir.display()
+        ))
+    } else {
+        Ok(None)
+    }
 }
 
 /// The formula files of one corpus project (`beads`, `gastown`), as (path relative to the
