@@ -44,7 +44,21 @@ fn check(
             });
         }
     }
-    let report = report(db, ws);
+    let report = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report(db, ws))) {
+        Ok(report) => report,
+        Err(payload) => {
+            // A crash is never a pass: name the file, print no summary, exit 2.
+            let what = match payload.downcast::<crate::driver::WorkerPanic>() {
+                Ok(p) => p.to_string(),
+                Err(other) => format!("internal error: {}", panic_message(other.as_ref())),
+            };
+            let _ = writeln!(
+                err,
+                "error: {what}\nhelp: this is a bug in gtc; please report it with the file"
+            );
+            return 2;
+        }
+    };
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let written = match args.format {
@@ -96,6 +110,14 @@ fn check(
     } else {
         0
     }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
 }
 
 fn plural(n: usize) -> &'static str {

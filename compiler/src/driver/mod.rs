@@ -5,9 +5,14 @@ use crate::db::{Database, SourceFile, Workspace, all_diagnostics};
 use crate::diagnostic::{FileDiagnostic, Report, ReportFile};
 use crate::source::{LineIndex, STDLIB, discover_formula_files, library_files, search_dirs};
 use crate::syntax::Format;
+use fan_out::fan_out;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+mod fan_out;
+
+pub use fan_out::WorkerPanic;
 
 /// A problem reading input: reported on stderr, exit status 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +115,8 @@ pub fn load(db: &Database, files: &[PathBuf], opts: &LoadOptions) -> (Workspace,
 ///
 /// Files are parsed and lowered in parallel first (the name index then only reads
 /// the results), then checked in parallel; the report keeps the workspace's order.
+/// A panic while checking a file is re-raised here, on the caller's thread, with a
+/// [`WorkerPanic`] payload naming the file: a run never ends without every file checked.
 pub fn report(db: &Database, ws: Workspace) -> Report {
     let files = ws.files(db).clone();
     fan_out(db, &files, |db, file| {
@@ -121,53 +128,9 @@ pub fn report(db: &Database, ws: Workspace) -> Report {
     }
 }
 
-/// Run `job` on every file on as many threads as there are cores, results in file order.
-///
-/// A salsa database handle is `Send` but not `Sync`, so each worker thread gets its
-/// own clone (sharing the storage). Workers take the next file from a shared counter,
-/// biggest files first, so one large file does not leave the other cores idle at the
-/// end; results are put back in file order.
-fn fan_out<T: Send>(
-    db: &Database,
-    files: &[SourceFile],
-    job: impl Fn(&Database, SourceFile) -> T + Sync,
-) -> Vec<T> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().max(1));
-    if workers <= 1 {
-        return files.iter().map(|&f| job(db, f)).collect();
-    }
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text(db).len()));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let handles: Vec<Database> = (0..workers).map(|_| db.clone()).collect();
-    let (job, order, next) = (&job, &order, &next);
-    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let joins: Vec<_> = handles
-            .into_iter()
-            .map(|db| {
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&i) = order.get(k) else { break };
-                        done.push((i, job(&db, files[i])));
-                    }
-                    done
-                })
-            })
-            .collect();
-        joins
-            .into_iter()
-            .flat_map(|j| j.join().unwrap_or_default())
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, t)| t).collect()
-}
-
 fn report_file(db: &Database, ws: Workspace, file: SourceFile) -> ReportFile {
+    #[cfg(debug_assertions)]
+    fan_out::debug_panic_hook(file.path(db));
     let text = file.text(db).clone();
     let found = all_diagnostics(db, ws, file);
     // Most files have no diagnostics: index their lines only when needed.
