@@ -161,7 +161,7 @@ fn main() -> ExitCode {
             measure(samples, || {
                 for (_, t) in &texts {
                     let tree = syntax::parse(t, Format::Toml);
-                    black_box(gtc::model::lower(&tree.root));
+                    black_box(gtc::model::lower(&tree.root, Format::Toml));
                 }
             }),
         ),

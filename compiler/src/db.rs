@@ -69,7 +69,7 @@ pub struct Lowered {
 pub fn lowered(db: &dyn salsa::Database, file: SourceFile) -> Lowered {
     let tree = parse(db, file);
     let mut diagnostics: Vec<Diagnostic> = tree.errors.iter().map(check::syntax_error).collect();
-    let (formula, mut more) = crate::model::lower(&tree.root);
+    let (formula, mut more) = crate::model::lower(&tree.root, file.format(db));
     diagnostics.append(&mut more);
     Lowered {
         formula,

@@ -6,16 +6,20 @@ use super::schema::{self, did_you_mean};
 use super::types::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
-use crate::syntax::{Entry, Node, NodeKind};
+use crate::syntax::{Entry, Format, Node, NodeKind};
 
-/// Lower a document root into a formula and the diagnostics found on the way.
-pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
-    let mut cx = Cx { diags: Vec::new() };
+/// Lower a document root (written in `format`) into a formula and the diagnostics found
+/// on the way.
+pub fn lower(root: &Node, format: Format) -> (Formula, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        diags: Vec::new(),
+        format,
+    };
     let mut f = Formula {
         span: Span::new(0, 0),
         ..Formula::default()
     };
-    let Some(entries) = root.as_table() else {
+    if root.as_table().is_none() {
         if !matches!(root.kind, NodeKind::Invalid) {
             cx.diags.push(
                 Diagnostic::new(
@@ -27,10 +31,10 @@ pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
             );
         }
         return (f, cx.diags);
-    };
-    for e in entries {
+    }
+    for (key, e) in cx.fields(root, schema::ROOT) {
         let v = &e.value;
-        match e.key.as_str() {
+        match key {
             "formula" => f.name = cx.text(v),
             "description" => f.description = cx.text(v),
             "version" => f.version = cx.int(v),
@@ -66,12 +70,12 @@ pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
                     }
                 }
             }
-            "output" => {
-                for o in cx.fields(v, schema::OUTPUT) {
+            // `output`, the last key of the schema.
+            _ => {
+                for (_, o) in cx.fields(v, schema::OUTPUT) {
                     f.extra_text.extend(cx.text(&o.value));
                 }
             }
-            _ => cx.unknown_key(e, schema::ROOT.keys, schema::ROOT.what),
         }
     }
     (f, cx.diags)
@@ -79,6 +83,7 @@ pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
 
 struct Cx {
     diags: Vec<Diagnostic>,
+    format: Format,
 }
 
 impl Cx {
@@ -96,9 +101,14 @@ impl Cx {
         );
     }
 
-    fn unknown_key(&mut self, e: &Entry, known: &[&str], what: &str) {
-        let hint = did_you_mean(&e.key, known);
+    fn unknown_key(&mut self, e: &Entry, known: schema::Schema) {
+        let what = known.what;
+        let hint = did_you_mean(&e.key, known.keys);
         let help = match hint {
+            Some(k) if k.eq_ignore_ascii_case(&e.key) => format!(
+                "did you mean `{k}`? in a TOML var table keys are matched exactly (the reference ignores `{}`)",
+                e.key
+            ),
             Some(k) => format!("did you mean `{k}`?"),
             None => format!(
                 "no engine reads `{}` in {what}; remove it, or ignore this warning if a tool of yours reads it",
@@ -175,20 +185,84 @@ impl Cx {
         }
     }
 
-    /// The entries of a table whose keys are all in `known`; others are reported.
-    fn fields<'a>(&mut self, node: &'a Node, known: schema::Schema) -> Vec<&'a Entry> {
+    /// The entries of a table whose keys are in `known`, each with its canonical key;
+    /// others are reported. Like the reference engines' decoders, a key in another ASCII
+    /// case (`Depends_On`) is read as its canonical key, with a warning and a fix, except
+    /// where the reference matches exactly (TOML var tables).
+    fn fields<'a>(
+        &mut self,
+        node: &'a Node,
+        known: schema::Schema,
+    ) -> Vec<(&'static str, &'a Entry)> {
         let Some(entries) = self.table(node) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out: Vec<(&'static str, &'a Entry)> = Vec::with_capacity(entries.len());
+        let mut variants = Vec::new();
         for e in entries {
-            if known.keys.contains(&e.key.as_str()) {
-                out.push(e);
-            } else {
-                self.unknown_key(e, known.keys, known.what);
+            match known.keys.iter().find(|k| **k == e.key) {
+                Some(k) => out.push((k, e)),
+                None => variants.push(e),
+            }
+        }
+        let folds = !(known.exact_in_toml && self.format == Format::Toml);
+        for e in variants {
+            let canonical = known
+                .keys
+                .iter()
+                .find(|k| folds && k.eq_ignore_ascii_case(&e.key));
+            match canonical {
+                None => self.unknown_key(e, known),
+                Some(k) => match out.iter().find(|(taken, _)| taken == k) {
+                    Some((_, first)) => self.diags.push(
+                        Diagnostic::new(
+                            Code::ConflictingFields,
+                            e.key_span,
+                            format!("`{}` and `{}` both set `{k}`", e.key, first.key),
+                        )
+                        .with_label(first.key_span, format!("`{k}` is set here"))
+                        .with_help(format!(
+                            "keys match without regard to case, and the engines disagree on which one wins; keep one `{k}`"
+                        )),
+                    ),
+                    None => {
+                        self.case_variant(e, k);
+                        out.push((k, e));
+                    }
+                },
             }
         }
         out
+    }
+
+    /// GTC035: `e`'s key is read as `canonical`; the fix respells it.
+    fn case_variant(&mut self, e: &Entry, canonical: &str) {
+        let span = e.key_span;
+        // The key as written: bare, or in quotes (then only the inside is replaced).
+        // With escapes inside quotes the spelling cannot be mapped: no fix then.
+        let written = span.end() - span.start();
+        let target = if written == e.key.len() {
+            Some(span)
+        } else if written == e.key.len() + 2 {
+            Some(Span::new(span.start() + 1, span.end() - 1))
+        } else {
+            None
+        };
+        let mut d = Diagnostic::new(
+            Code::KeyCase,
+            span,
+            format!("key `{}` is read as `{canonical}`", e.key),
+        )
+        .with_help(format!(
+            "keys match without regard to case, as in the reference engines; write `{canonical}`"
+        ));
+        if let Some(target) = target {
+            d = d.with_fix(
+                format!("rename `{}` to `{canonical}`", e.key),
+                vec![(target, canonical.to_owned())],
+            );
+        }
+        self.diags.push(d);
     }
 
     /// An array of tables (a single table is accepted as a one-element array
@@ -260,9 +334,9 @@ impl Cx {
             match &e.value.kind {
                 NodeKind::String(s) => var.default = Some(Text::from_str(s, e.value.span)),
                 NodeKind::Table(_) => {
-                    for f in self.fields(&e.value, schema::VAR) {
+                    for (f_key, f) in self.fields(&e.value, schema::VAR) {
                         let v = &f.value;
-                        match f.key.as_str() {
+                        match f_key {
                             "description" => var.description = self.text(v),
                             "default" => var.default = self.text(v),
                             "required" => var.required = self.bool(v),
@@ -288,8 +362,8 @@ impl Cx {
         };
         let mut out = Vec::new();
         for e in entries {
-            for f in self.fields(&e.value, schema::INPUT) {
-                match f.key.as_str() {
+            for (f_key, f) in self.fields(&e.value, schema::INPUT) {
+                match f_key {
                     "required" => {
                         self.bool(&f.value);
                     }
@@ -322,9 +396,9 @@ impl Cx {
             span: node.span,
             ..Step::default()
         };
-        for e in self.fields(node, known) {
+        for (e_key, e) in self.fields(node, known) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "id" => s.id = self.text(v),
                 "title" => s.title = self.text(v),
                 "description" => s.description = self.text(v),
@@ -362,9 +436,9 @@ impl Cx {
             span: node.span,
             ..Gate::default()
         };
-        for e in self.fields(node, schema::GATE) {
+        for (e_key, e) in self.fields(node, schema::GATE) {
             let t = self.text(&e.value);
-            match e.key.as_str() {
+            match e_key {
                 "type" => g.ty = t,
                 "id" => g.id = t,
                 "await_id" => g.await_id = t,
@@ -380,9 +454,9 @@ impl Cx {
             span: node.span,
             ..Loop::default()
         };
-        for e in self.fields(node, schema::LOOP) {
+        for (e_key, e) in self.fields(node, schema::LOOP) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "count" => l.count = self.int(v),
                 "max" => l.max = self.int(v),
                 "until" => l.until = self.text(v),
@@ -403,9 +477,9 @@ impl Cx {
             span: node.span,
             ..OnComplete::default()
         };
-        for e in self.fields(node, schema::ON_COMPLETE) {
+        for (e_key, e) in self.fields(node, schema::ON_COMPLETE) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "for_each" => o.for_each = self.text(v),
                 "bond" => o.bond = self.text(v),
                 "vars" => o.vars = self.string_map(v),
@@ -422,17 +496,17 @@ impl Cx {
             span: node.span,
             ..Compose::default()
         };
-        for e in self.fields(node, schema::COMPOSE) {
+        for (e_key, e) in self.fields(node, schema::COMPOSE) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "bond_points" => {
                     for n in self.each_table(v) {
                         let mut b = BondPoint {
                             span: n.span,
                             ..BondPoint::default()
                         };
-                        for f in self.fields(n, schema::BOND_POINT) {
-                            match f.key.as_str() {
+                        for (f_key, f) in self.fields(n, schema::BOND_POINT) {
+                            match f_key {
                                 "id" => b.id = self.text(&f.value),
                                 "after_step" => b.after_step = self.text(&f.value),
                                 "before_step" => b.before_step = self.text(&f.value),
@@ -453,8 +527,8 @@ impl Cx {
                             span: n.span,
                             ..Hook::default()
                         };
-                        for f in self.fields(n, schema::HOOK) {
-                            match f.key.as_str() {
+                        for (f_key, f) in self.fields(n, schema::HOOK) {
+                            match f_key {
                                 "trigger" => h.trigger = self.text(&f.value),
                                 "attach" => h.attach = self.text(&f.value),
                                 "vars" => {
@@ -476,8 +550,8 @@ impl Cx {
                             span: n.span,
                             ..BranchRule::default()
                         };
-                        for f in self.fields(n, schema::BRANCH) {
-                            match f.key.as_str() {
+                        for (f_key, f) in self.fields(n, schema::BRANCH) {
+                            match f_key {
                                 "from" => b.from = self.text(&f.value),
                                 "steps" => b.steps = self.text_list(&f.value),
                                 _ => b.join = self.text(&f.value),
@@ -492,8 +566,8 @@ impl Cx {
                             span: n.span,
                             ..GateRule::default()
                         };
-                        for f in self.fields(n, schema::GATE_RULE) {
-                            match f.key.as_str() {
+                        for (f_key, f) in self.fields(n, schema::GATE_RULE) {
+                            match f_key {
                                 "before" => g.before = self.text(&f.value),
                                 _ => g.condition = self.text(&f.value),
                             }
@@ -514,8 +588,8 @@ impl Cx {
                 span: n.span,
                 ..ExpandRule::default()
             };
-            for f in self.fields(n, known) {
-                match f.key.as_str() {
+            for (f_key, f) in self.fields(n, known) {
+                match f_key {
                     "with" => r.with = self.text(&f.value),
                     "vars" => r.vars = self.string_map(&f.value),
                     _ => r.selector = self.text(&f.value),
@@ -531,20 +605,20 @@ impl Cx {
             span: node.span,
             ..Advice::default()
         };
-        for e in self.fields(node, schema::ADVICE) {
+        for (e_key, e) in self.fields(node, schema::ADVICE) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "target" => a.target = self.text(v),
                 "before" | "after" => {
                     if self.table(v).is_some() {
-                        let s = self.advice_step(v, e.key.clone());
+                        let s = self.advice_step(v, e_key.to_owned());
                         a.steps.push(s);
                     }
                 }
                 _ => {
-                    for f in self.fields(v, schema::AROUND) {
+                    for (f_key, f) in self.fields(v, schema::AROUND) {
                         for (i, n) in self.each_table(&f.value).into_iter().enumerate() {
-                            let s = self.advice_step(n, format!("around.{}[{i}]", f.key));
+                            let s = self.advice_step(n, format!("around.{f_key}[{i}]"));
                             a.steps.push(s);
                         }
                     }
@@ -560,8 +634,8 @@ impl Cx {
             slot,
             ..AdviceStep::default()
         };
-        for f in self.fields(node, schema::ADVICE_STEP) {
-            match f.key.as_str() {
+        for (f_key, f) in self.fields(node, schema::ADVICE_STEP) {
+            match f_key {
                 "id" => s.id = self.text(&f.value),
                 "title" => s.title = self.text(&f.value),
                 "description" => s.description = self.text(&f.value),
@@ -581,9 +655,9 @@ impl Cx {
             span: node.span,
             ..Pointcut::default()
         };
-        for f in self.fields(node, schema::POINTCUT) {
+        for (f_key, f) in self.fields(node, schema::POINTCUT) {
             let t = self.text(&f.value);
-            match f.key.as_str() {
+            match f_key {
                 "glob" => p.glob = t,
                 "type" => p.ty = t,
                 _ => p.label = t,
