@@ -103,6 +103,8 @@ fn instantiate(
         priority: t.priority,
         assignee: t.assignee.as_deref().map(vars_only),
         labels: t.labels.iter().map(|l| both(l)).collect(),
+        // The reference drops metadata here; it is data the author wants on the issue.
+        metadata: t.metadata.clone(),
         needs: t.needs.iter().map(|n| both(n)).collect(),
         children: t
             .children

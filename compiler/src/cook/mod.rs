@@ -201,6 +201,8 @@ fn run(
         steps,
         template: base.template,
         phase: base.phase,
+        // Gas Town reads `pour` from the formula itself, also under `extends`.
+        pour: f.pour.as_ref().map(|p| p.value),
         source: origin.file.to_string(),
     })
 }

@@ -56,7 +56,8 @@ pub fn lower(root: &Node, format: Format) -> (Formula, Vec<Diagnostic>) {
                     .collect()
             }
             "phase" => f.phase = cx.text(v),
-            "pour" | "review_only" => {
+            "pour" => f.pour = cx.bool(v),
+            "review_only" => {
                 cx.bool(v);
             }
             "source" | "agent" | "execution" => {
@@ -406,9 +407,7 @@ impl Cx {
                 "type" => s.ty = self.text(v),
                 "priority" => s.priority = self.int(v),
                 "labels" => s.labels = self.text_list(v),
-                "metadata" => {
-                    self.table(v);
-                }
+                "metadata" => s.metadata = self.metadata(v),
                 "depends_on" => s.depends_on = self.text_list(v),
                 "needs" => s.needs = self.text_list(v),
                 "waits_for" => s.waits_for = self.text(v),
@@ -428,6 +427,26 @@ impl Cx {
             }
         }
         s
+    }
+
+    /// A step's `metadata` table as JSON; values JSON cannot hold are reported and left out.
+    fn metadata(
+        &mut self,
+        node: &Node,
+    ) -> Option<Spanned<serde_json::Map<String, serde_json::Value>>> {
+        self.table(node)?;
+        let mut bad = Vec::new();
+        let value = super::json_value::to_json(node, &mut bad);
+        for n in bad {
+            self.wrong_type(n, "a value JSON can hold (a finite number)");
+        }
+        match value {
+            serde_json::Value::Object(map) => Some(Spanned {
+                value: map,
+                span: node.span,
+            }),
+            _ => None,
+        }
     }
 
     fn gate(&mut self, node: &Node) -> Option<Gate> {
@@ -639,9 +658,7 @@ impl Cx {
                 "id" => s.id = self.text(&f.value),
                 "title" => s.title = self.text(&f.value),
                 "description" => s.description = self.text(&f.value),
-                "type" => {
-                    self.text(&f.value);
-                }
+                "type" => s.ty = self.text(&f.value),
                 _ => {
                     self.table(&f.value);
                 }

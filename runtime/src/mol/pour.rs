@@ -49,6 +49,12 @@ pub fn cook(
         .then(|| values.get("desc").map(String::as_str))
         .flatten();
     let mut proto = build(&resolved, title, desc);
+    if proto.issues.len() <= 1 {
+        return Err(Error::Refused(format!(
+            "formula `{}` pours nothing: after composition and step conditions it has no steps\nhelp: a molecule needs at least one step; `gtc cook {formula} --mode runtime` shows what the formula resolves to with these values",
+            resolved.formula
+        )));
+    }
     // Provenance relative to the project, so ledgers do not depend on where it lives.
     let root = format!("{}/", opts.cwd.display());
     for issue in &mut proto.issues {
@@ -73,8 +79,15 @@ pub fn instantiate(
     let kind = if ephemeral { "wisp" } else { "mol" };
     let root = tx.fresh_id(kind, &proto.formula)?;
     let stamp = now();
+    // `pour = false` asks for a wisp of the root only (Gas Town's materialisation switch).
+    let root_only = ephemeral && proto.pour == Some(false);
+    let issues_in = if root_only {
+        &proto.issues[..proto.issues.len().min(1)]
+    } else {
+        &proto.issues[..]
+    };
     let mut mapping = BTreeMap::new();
-    for p in &proto.issues {
+    for p in issues_in {
         let id = if p.rel.is_empty() {
             root.clone()
         } else {
@@ -82,13 +95,16 @@ pub fn instantiate(
         };
         mapping.insert(p.rel.clone(), id);
     }
-    let mut issues: Vec<Issue> = Vec::with_capacity(proto.issues.len());
+    let mut issues: Vec<Issue> = Vec::with_capacity(issues_in.len());
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &proto.issues {
+    for p in issues_in {
         let id = mapping[&p.rel].clone();
         let is_root = p.rel.is_empty();
-        let metadata =
-            is_root.then(|| serde_json::json!({ "formula": proto.formula, "vars": vars }));
+        let metadata = if is_root {
+            Some(serde_json::json!({ "formula": proto.formula, "vars": vars }))
+        } else {
+            p.metadata.clone()
+        };
         index.insert(&p.rel, issues.len());
         issues.push(Issue {
             id,

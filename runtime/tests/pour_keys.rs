@@ -1,0 +1,175 @@
+//! What a formula says reaches the poured issues: step `metadata`, an advice step's
+//! `type`, the root `pour` switch of a wisp, `--var` values in loop ranges; formulas
+//! that would pour nothing are refused, and standalone expansions and convoys pour
+//! their steps.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::{Command, Output};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// A project with a ledger and `formulas` in `.beads/formulas/`.
+    fn new(formulas: &[(&str, &str)]) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = dir.path().join(".beads/formulas");
+        std::fs::create_dir_all(&lib).unwrap();
+        for (name, text) in formulas {
+            std::fs::write(lib.join(format!("{name}.formula.toml")), text).unwrap();
+        }
+        let env = Env { dir };
+        let out = env.run(&["init", "--prefix", "t"]);
+        assert!(out.status.success(), "{out:?}");
+        env
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_gt"))
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("GT_ACTOR", "tester")
+            .env_remove("BD_ACTOR")
+            .env_remove("BEADS_DIR")
+            .env_remove("GT_ROOT")
+            .output()
+            .unwrap()
+    }
+
+    /// `gt --json CMD ...`: the poured issues, root first.
+    fn issues(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(
+            out.status.success(),
+            "gt {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array().unwrap().clone()
+    }
+
+    /// Run; assert exit 1; stderr.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(1), "gt {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+/// Issue ids relative to the root (the root itself is `""`).
+fn rel_ids(issues: &[Value]) -> Vec<String> {
+    let root = issues[0]["id"].as_str().unwrap().to_owned();
+    issues
+        .iter()
+        .map(|i| {
+            let id = i["id"].as_str().unwrap();
+            id.strip_prefix(&root)
+                .unwrap()
+                .trim_start_matches('.')
+                .to_owned()
+        })
+        .collect()
+}
+
+fn by_rel<'a>(issues: &'a [Value], rel: &str) -> &'a Value {
+    let root = issues[0]["id"].as_str().unwrap().to_owned();
+    let id = format!("{root}.{rel}");
+    issues
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .unwrap_or_else(|| panic!("no {id} in {issues:#?}"))
+}
+
+const META: &str = r#"formula = "mol-meta"
+
+[[steps]]
+id = "build"
+title = "Build"
+metadata = { owner = "ci", retries = 2 }
+
+[[steps]]
+id = "deploy"
+title = "Deploy"
+needs = ["build"]
+
+[[advice]]
+target = "deploy"
+[advice.before]
+id = "triage-{step.id}"
+title = "Triage"
+type = "bug"
+"#;
+
+#[test]
+fn step_metadata_and_advice_type_reach_the_poured_issues() {
+    let env = Env::new(&[("mol-meta", META)]);
+    let issues = env.issues(&["pour", "mol-meta"]);
+    assert_eq!(
+        by_rel(&issues, "build")["metadata"],
+        json!({"owner": "ci", "retries": 2})
+    );
+    assert!(by_rel(&issues, "deploy").get("metadata").is_none());
+    assert_eq!(by_rel(&issues, "triage-deploy")["issue_type"], "bug");
+    assert_eq!(by_rel(&issues, "deploy")["issue_type"], "task");
+    // The root keeps its own record of the pour.
+    assert_eq!(issues[0]["metadata"]["formula"], "mol-meta");
+}
+
+#[test]
+fn root_pour_false_makes_a_wisp_root_only() {
+    let body = "\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n\n[[steps]]\nid = \"b\"\ntitle = \"B\"\nneeds = [\"a\"]\n";
+    let env = Env::new(&[
+        ("mol-default", &format!("formula = \"mol-default\"\n{body}")),
+        (
+            "mol-on",
+            &format!("formula = \"mol-on\"\npour = true\n{body}"),
+        ),
+        (
+            "mol-off",
+            &format!("formula = \"mol-off\"\npour = false\n{body}"),
+        ),
+    ]);
+    assert_eq!(
+        rel_ids(&env.issues(&["wisp", "mol-default"])),
+        ["", "a", "b"]
+    );
+    assert_eq!(rel_ids(&env.issues(&["wisp", "mol-on"])), ["", "a", "b"]);
+    assert_eq!(rel_ids(&env.issues(&["wisp", "mol-off"])), [""]);
+    // `pour` switches wisps only: a persistent pour materialises every step.
+    assert_eq!(rel_ids(&env.issues(&["pour", "mol-off"])), ["", "a", "b"]);
+}
+
+#[test]
+fn a_formula_that_pours_nothing_is_refused() {
+    let env = Env::new(&[
+        (
+            "mol-empty",
+            "formula = \"mol-empty\"\n\n[vars.x]\ndefault = \"1\"\n",
+        ),
+        (
+            "mol-filtered",
+            "formula = \"mol-filtered\"\n\n[vars.on]\ndefault = \"false\"\n\n[[steps]]\nid = \"a\"\ntitle = \"A\"\ncondition = \"{{on}}\"\n",
+        ),
+    ]);
+    let err = env.refused(&["pour", "mol-empty"]);
+    assert!(err.contains("`mol-empty` pours nothing"), "{err}");
+    let err = env.refused(&["wisp", "mol-empty"]);
+    assert!(err.contains("pours nothing"), "{err}");
+    let err = env.refused(&["pour", "mol-filtered"]);
+    assert!(err.contains("`mol-filtered` pours nothing"), "{err}");
+    // With the condition true it pours.
+    assert_eq!(
+        rel_ids(&env.issues(&["pour", "mol-filtered", "--var", "on=true"])),
+        ["", "a"]
+    );
+}
