@@ -173,3 +173,32 @@ fn a_formula_that_pours_nothing_is_refused() {
         ["", "a"]
     );
 }
+
+#[test]
+fn var_values_reach_loop_ranges_when_pouring() {
+    let env = Env::new(&[(
+        "mol-range",
+        r#"formula = "mol-range"
+
+[vars.n]
+default = "2"
+
+[[steps]]
+id = "rounds"
+title = "Rounds"
+[steps.loop]
+range = "1..{n}"
+var = "i"
+[[steps.loop.body]]
+id = "round"
+title = "Round {i}"
+"#,
+    )]);
+    let ids = rel_ids(&env.issues(&["pour", "mol-range"]));
+    assert_eq!(ids, ["", "rounds.iter1.round", "rounds.iter2.round"]);
+    let issues = env.issues(&["pour", "mol-range", "--var", "n=4"]);
+    assert_eq!(rel_ids(&issues).len(), 5, "{:?}", rel_ids(&issues));
+    assert_eq!(by_rel(&issues, "rounds.iter4.round")["title"], "Round 4");
+    let err = env.refused(&["pour", "mol-range", "--var", "n=zero"]);
+    assert!(err.contains("GTC033"), "{err}");
+}

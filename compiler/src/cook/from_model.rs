@@ -62,7 +62,7 @@ pub(crate) fn step(s: &Step, path: String, o: &Origin) -> RStep {
         count: l.count.as_ref().map(|c| c.value),
         until: text(&l.until),
         max: l.max.as_ref().map(|m| m.value),
-        range: text(&l.range),
+        range: l.range.clone(),
         var: text(&l.var),
         body: l
             .body

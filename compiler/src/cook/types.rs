@@ -161,8 +161,9 @@ pub struct RLoop {
     pub until: Option<String>,
     /// `max`.
     pub max: Option<i64>,
-    /// `range`.
-    pub range: Option<String>,
+    /// `range`, with its span (in the file of the loop step's source record), so a
+    /// value that breaks it is reported at the range.
+    pub range: Option<crate::model::Text>,
     /// `var`.
     pub var: Option<String>,
     /// `body`.
