@@ -90,6 +90,21 @@ fn by_rel<'a>(issues: &'a [Value], rel: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {id} in {issues:#?}"))
 }
 
+fn blockers(issue: &Value) -> Vec<String> {
+    let mut out: Vec<String> = issue["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["type"] == "blocks")
+        .map(|d| {
+            let to = d["depends_on_id"].as_str().unwrap();
+            to.rsplit_once('.').map_or(to, |(_, s)| s).to_owned()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 const META: &str = r#"formula = "mol-meta"
 
 [[steps]]
@@ -201,4 +216,74 @@ title = "Round {i}"
     assert_eq!(by_rel(&issues, "rounds.iter4.round")["title"], "Round 4");
     let err = env.refused(&["pour", "mol-range", "--var", "n=zero"]);
     assert!(err.contains("GTC033"), "{err}");
+}
+
+#[test]
+fn a_standalone_expansion_pours_its_template() {
+    let env = Env::new(&[(
+        "exp-review",
+        r#"formula = "exp-review"
+type = "expansion"
+
+[vars.depth]
+default = "light"
+
+[[template]]
+id = "{target}.draft"
+title = "Draft {target.title} ({depth})"
+
+[[template]]
+id = "{target}.check"
+title = "Check"
+needs = ["{target}.draft"]
+"#,
+    )]);
+    let issues = env.issues(&["pour", "exp-review", "--var", "depth=deep"]);
+    assert_eq!(rel_ids(&issues), ["", "main.draft", "main.check"]);
+    assert_eq!(
+        by_rel(&issues, "main.draft")["title"],
+        "Draft exp-review (deep)"
+    );
+    assert_eq!(blockers(by_rel(&issues, "main.check")), ["draft"]);
+}
+
+#[test]
+fn a_convoy_pours_its_legs_and_a_synthesis_that_needs_them() {
+    let env = Env::new(&[(
+        "review-convoy",
+        r#"formula = "review-convoy"
+type = "convoy"
+
+[[legs]]
+id = "correctness"
+title = "Correctness"
+
+[[legs]]
+id = "style"
+title = "Style"
+
+[[legs]]
+id = "security"
+title = "Security"
+
+[synthesis]
+title = "Synthesis"
+depends_on = ["correctness", "security"]
+"#,
+    )]);
+    let issues = env.issues(&["pour", "review-convoy"]);
+    assert_eq!(
+        rel_ids(&issues),
+        ["", "correctness", "style", "security", "synthesis"]
+    );
+    for leg in ["correctness", "style", "security"] {
+        assert!(
+            blockers(by_rel(&issues, leg)).is_empty(),
+            "legs run in parallel"
+        );
+    }
+    assert_eq!(
+        blockers(by_rel(&issues, "synthesis")),
+        ["correctness", "security"]
+    );
 }

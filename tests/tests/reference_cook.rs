@@ -24,7 +24,14 @@
 //!
 //! The reference rejects three formulas (a var both `required` and with a `default`), as
 //! `gtc` does (GTC013); they have no fixture. The test skips cleanly when
-//! `../shared/corpus` is absent.
+//! `../shared/corpus` is absent (and fails under `CI`).
+//!
+//! Convoy formulas (`legs` + `synthesis`) are Gas Town's: `bd cook` knows no legs and cooks
+//! them to no steps (their fixtures say so), while Gas Town runs one task per leg and a
+//! synthesis that waits for the legs (`gt formula run`). `gtc` cooks them the way Gas Town
+//! runs them, so for those four the test checks that the fixture is empty and that `gtc`
+//! gives one parallel step per leg plus a `synthesis` step needing the legs its
+//! `depends_on` names (every leg when it names none).
 
 use gtc_e2e::{corpus_dir, fixtures_dir, project_sources};
 use std::collections::BTreeSet;
@@ -36,8 +43,33 @@ const REJECTED_BY_BOTH: &[&str] = &[
     "gastown/mol-shutdown-dance",
 ];
 
+/// Convoy formulas: cooked as Gas Town runs them, where `bd cook` gives no steps.
+const CONVOYS: &[&str] = &[
+    "gastown/code-review",
+    "gastown/design",
+    "gastown/mol-plan-review",
+    "gastown/mol-prd-review",
+];
+
 /// One resolved step: id, parent id, sorted dependencies.
 type Canon = Vec<(String, Option<String>, Vec<String>)>;
+
+/// What Gas Town runs for a convoy, read from the formula's model: each leg with no
+/// dependency, then `synthesis` needing the legs it names (all of them by default).
+fn convoy_canon(f: &gtc::model::Formula) -> Canon {
+    let legs: Vec<String> = f.legs.iter().map(|l| l.id_str().to_owned()).collect();
+    let mut out: Canon = legs.iter().map(|l| (l.clone(), None, Vec::new())).collect();
+    if let Some(syn) = &f.synthesis {
+        let named: BTreeSet<String> = syn.deps().map(|d| d.value.clone()).collect();
+        let needs = if named.is_empty() {
+            legs.iter().cloned().collect::<BTreeSet<_>>()
+        } else {
+            named
+        };
+        out.push((String::from("synthesis"), None, needs.into_iter().collect()));
+    }
+    out
+}
 
 fn canon_of(steps: &[gtc::cook::RStep], parent: Option<&str>, out: &mut Canon) {
     for s in steps {
@@ -112,8 +144,14 @@ fn corpus_cooks_like_the_reference_tool() {
             let resolved = cooked
                 .resolved
                 .unwrap_or_else(|| panic!("{rel} did not cook: {:?}", cooked.diagnostics));
-            let (name, expected) = fixture(&fixture_path);
+            let (name, mut expected) = fixture(&fixture_path);
             seen_fixtures.insert(fixture_path);
+            if CONVOYS.contains(&stem) {
+                assert!(expected.is_empty(), "{rel}: bd cooks a convoy to no steps");
+                let f = &gtc::db::lowered(&db, file).formula;
+                assert!(!f.legs.is_empty(), "{rel}: a convoy has legs");
+                expected = convoy_canon(f);
+            }
             assert_eq!(resolved.formula, name, "{rel}: formula name");
             let mut actual = Canon::new();
             canon_of(&resolved.steps, None, &mut actual);

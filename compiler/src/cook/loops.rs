@@ -13,6 +13,7 @@ use super::error::{CookError, Located};
 use super::labels::go_json;
 use super::types::{RLoop, RStep};
 use crate::diagnostic::Code;
+use crate::expr::placeholder::replace_placeholder;
 use crate::expr::range::{eval, parse_range, vars_in};
 use crate::model::Text;
 use std::collections::{BTreeMap, BTreeSet};
@@ -82,7 +83,7 @@ fn expand_loop(
         collect_ids(&body, &mut local);
         let bound = loop_var.zip(*value).map(|(var, v)| (var, v.to_string()));
         let subst = |t: &str| match &bound {
-            Some((var, v)) => t.replace(&format!("{{{var}}}"), v),
+            Some((var, v)) => replace_placeholder(t, var, v),
             None => t.to_owned(),
         };
         let mut iteration: Vec<RStep> = body
@@ -139,10 +140,14 @@ fn eval_range(
         span,
     };
     let whole = range.sub_span(0..text.len());
-    let (code, whose) = if vars.runtime {
-        (Code::InvalidVarValue, "value")
+    let (code, whose, change) = if vars.runtime {
+        (Code::InvalidVarValue, "value", "pass values")
     } else {
-        (Code::CookFailed, "default")
+        (
+            Code::CookFailed,
+            "default",
+            "change the defaults (or cook with --var)",
+        )
     };
     let mut numbers: BTreeMap<&str, f64> = BTreeMap::new();
     for (name, r) in &used {
@@ -217,7 +222,7 @@ fn eval_range(
                 "with {with}, the range `{text}` of loop `{id}` fails: {}",
                 e.message
             ),
-            "pass values that give the range integer bounds",
+            format!("{change} so that the range has integer bounds"),
             at(range.sub_span(e.range.clone())),
         )
     })?;
@@ -227,7 +232,7 @@ fn eval_range(
             format!(
                 "with {with}, the range `{text}` of loop `{id}` ends ({end}) before it starts ({start})"
             ),
-            "ranges count upwards: pass values for which start <= end",
+            format!("ranges count upwards: {change} so that start <= end"),
             at(whole),
         ));
     }
@@ -239,7 +244,7 @@ fn eval_range(
             format!(
                 "with {with}, loop `{id}` would produce {produced} steps, more than the {budget} left under the step limit"
             ),
-            "pass smaller values, or raise the limit with --step-limit",
+            format!("{change} for fewer iterations, or raise the limit with --step-limit"),
             at(whole),
         ));
     }

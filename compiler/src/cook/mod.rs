@@ -7,6 +7,7 @@
 
 mod advice;
 mod control;
+mod convoy;
 mod dag_checks;
 mod error;
 mod expand;
@@ -120,7 +121,8 @@ fn run(
         values: &values,
         runtime: opts.vars.is_some(),
     };
-    let steps = std::mem::take(&mut base.steps);
+    let mut steps = std::mem::take(&mut base.steps);
+    steps.extend(convoy::steps(f, &origin));
     let steps = compose(db, index, &base, steps, &range_vars, &origin, opts).map_err(located)?;
     let mut r = Resolved {
         formula: name,

@@ -99,11 +99,47 @@ pub(crate) fn values(
     }
 }
 
-/// Apply validated `values` to the resolved formula `r`: every `{{var}}` it uses needs a
-/// value; steps whose condition is false are dropped (with their children and the
-/// dependencies on them); then `{{vars}}` are substituted.
+/// Apply validated `values` to the resolved formula `r`, in the reference's pour order:
+/// every `{{var}}` used needs a value; steps whose condition is false are dropped (with
+/// their children and the dependencies on them); a standalone expansion materialises its
+/// template (whose `{{vars}}` then need values too); `{{vars}}` are substituted.
 pub(crate) fn apply(
     r: &mut Resolved,
+    f: &Formula,
+    values: &BTreeMap<String, String>,
+) -> Result<(), Vec<Diagnostic>> {
+    let name_span = f.name.as_ref().map(|n| n.span).unwrap_or_default();
+    need_values(r, f, values)?;
+    let lookup = |name: &str| values.get(name).cloned();
+    let mut bad_conditions = Vec::new();
+    let steps = filter(std::mem::take(&mut r.steps), &lookup, &mut bad_conditions);
+    if !bad_conditions.is_empty() {
+        return Err(bad_conditions
+            .into_iter()
+            .map(|m| Diagnostic::new(Code::InvalidCondition, name_span, m))
+            .collect());
+    }
+    r.steps = steps;
+    let mut kept = BTreeSet::new();
+    collect_ids(&r.steps, &mut kept);
+    drop_dangling(&mut r.steps, &kept);
+    if super::expand::materialize(r, values).map_err(|m| {
+        vec![
+            Diagnostic::new(Code::CookFailed, name_span, m)
+                .with_help("the expansion's template cannot be expanded against the target `main`"),
+        ]
+    })? {
+        need_values(r, f, values)?;
+    }
+    r.description = r.description.as_deref().map(|d| substitute(d, &lookup));
+    substitute_steps(&mut r.steps, &lookup);
+    Ok(())
+}
+
+/// Every `{{var}}` `r` uses needs a value: declared ones (GTC032 at the declaration) and
+/// undeclared ones too (the reference demands them).
+fn need_values(
+    r: &Resolved,
     f: &Formula,
     values: &BTreeMap<String, String>,
 ) -> Result<(), Vec<Diagnostic>> {
@@ -115,7 +151,6 @@ pub(crate) fn apply(
         if r.vars.contains_key(&name) {
             errors.push(missing(f, &name, "is used and has no default"));
         } else {
-            // Undeclared but referenced vars need values too (the reference demands them).
             errors.push(
                 Diagnostic::new(
                     Code::MissingVarValue,
@@ -128,31 +163,11 @@ pub(crate) fn apply(
             );
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
-    let lookup = |name: &str| values.get(name).cloned();
-    let mut bad_conditions = Vec::new();
-    let steps = filter(std::mem::take(&mut r.steps), &lookup, &mut bad_conditions);
-    if !bad_conditions.is_empty() {
-        return Err(bad_conditions
-            .into_iter()
-            .map(|m| {
-                Diagnostic::new(
-                    Code::InvalidCondition,
-                    f.name.as_ref().map(|n| n.span).unwrap_or_default(),
-                    m,
-                )
-            })
-            .collect());
-    }
-    r.steps = steps;
-    let mut kept = BTreeSet::new();
-    collect_ids(&r.steps, &mut kept);
-    drop_dangling(&mut r.steps, &kept);
-    r.description = r.description.as_deref().map(|d| substitute(d, &lookup));
-    substitute_steps(&mut r.steps, &lookup);
-    Ok(())
 }
 
 /// Where a var is declared in this file, else the formula name.

@@ -86,6 +86,7 @@ codes! {
     InvalidVarValue = "033", "invalid-var-value", Error, "Runtime mode: a var value outside its enum, pattern or type.";
     DanglingDependency = "034", "dangling-dependency", Warning, "After composition, a step depends on a step that no longer exists.";
     KeyCase = "035", "key-case", Warning, "A key spelled in another case than its canonical form (read as the canonical key).";
+    PoursNothing = "036", "pours-nothing", Warning, "A formula that cooks to no steps: pouring it would make an empty molecule.";
 }
 
 impl Code {
