@@ -287,3 +287,37 @@ depends_on = ["correctness", "security"]
         ["correctness", "security"]
     );
 }
+
+#[test]
+fn gt_pour_finds_town_formulas_through_gt_root_and_beads_dir() {
+    let env = Env::new(&[]);
+    let town = tempfile::tempdir().unwrap();
+    let lib = town.path().join(".beads/formulas");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(
+        lib.join("mol-town.formula.toml"),
+        "formula = \"mol-town\"\n\n[[steps]]\nid = \"patrol\"\ntitle = \"Patrol\"\n",
+    )
+    .unwrap();
+    let pour = |var: Option<(&str, &Path)>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gt"));
+        cmd.args(["--json", "pour", "mol-town"])
+            .current_dir(env.path())
+            .env("HOME", env.path())
+            .env("GT_ACTOR", "tester")
+            .env_remove("BD_ACTOR")
+            .env_remove("BEADS_DIR")
+            .env_remove("GT_ROOT");
+        if let Some((k, v)) = var {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    assert!(!pour(None).status.success(), "not found without GT_ROOT");
+    let out = pour(Some(("GT_ROOT", town.path())));
+    assert!(out.status.success(), "{out:?}");
+    let issues: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rel_ids(issues.as_array().unwrap()), ["", "patrol"]);
+    let out = pour(Some(("BEADS_DIR", &town.path().join(".beads"))));
+    assert!(out.status.success(), "{out:?}");
+}

@@ -69,7 +69,7 @@ fn corpus_formulas_cook_in_runtime_mode() {
             .iter()
             .filter_map(|p| gtc::driver::read_source(&db, p).ok())
             .collect();
-        let ws = Workspace::new(&db, files.clone(), Vec::new());
+        let ws = Workspace::new(&db, files.clone(), Vec::new(), Vec::new());
         for &file in &files {
             let name = file.path(&db).display().to_string();
             if NOT_COOKED.iter().any(|n| name.contains(n)) {

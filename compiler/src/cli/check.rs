@@ -34,8 +34,21 @@ fn check(
         cwd: env.cwd.clone(),
         home: env.home.clone(),
     };
-    let (ws, load_errors) = load(db, &files, &opts);
-    problems.extend(load_errors);
+    let loaded = load(db, &files, &opts, &env.search);
+    let ws = loaded.workspace;
+    problems.extend(loaded.errors);
+    for w in &loaded.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    if let Some(name) = &args.explain_resolution {
+        for p in &problems {
+            let _ = writeln!(err, "error: {}: {}", p.path.display(), p.message);
+        }
+        if !problems.is_empty() {
+            return 2;
+        }
+        return super::resolution::explain(db, ws, name, out);
+    }
     for p in &args.search_path {
         if !p.is_dir() {
             problems.push(crate::driver::LoadError {

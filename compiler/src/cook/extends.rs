@@ -11,7 +11,7 @@ use super::from_model::{self, Origin};
 use super::types::{RStep, RVar};
 use crate::db::{SourceFile, lowered};
 use crate::model::{Advice, Compose, Formula};
-use crate::resolve::NameIndex;
+use crate::resolve::Names;
 use std::collections::BTreeMap;
 
 /// A formula with its `extends` applied, before any other composition.
@@ -32,7 +32,7 @@ const MAX_EXTENDS_DEPTH: usize = 64;
 /// has already located unknown parents and cycles; this only guards).
 pub(crate) fn resolve(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     file: SourceFile,
     chain: &mut Vec<String>,
 ) -> Result<Base, String> {

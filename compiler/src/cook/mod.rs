@@ -28,7 +28,7 @@ use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::expr::glob::parse_glob;
 use crate::model::ExpandRule;
-use crate::resolve::NameIndex;
+use crate::resolve::Names;
 use crate::source::Span;
 use error::CookError;
 use expand::Expansion;
@@ -78,7 +78,7 @@ pub fn cook(
             diagnostics,
         };
     }
-    match run(db, name_index(db, ws), file, &opts) {
+    match run(db, &name_index(db, ws).scope(db, file), file, &opts) {
         Ok(r) => Cooked {
             resolved: Some(r),
             diagnostics,
@@ -97,7 +97,7 @@ pub fn cook(
 /// first, so that loop ranges read them; conditions and `{{var}}` substitution come last.
 fn run(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     file: SourceFile,
     opts: &CookOptions,
 ) -> Result<Resolved, Vec<Diagnostic>> {
@@ -146,7 +146,7 @@ fn run(
 /// Control flow, advice, expansions and aspects over `steps` (extends already applied).
 fn compose(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     base: &extends::Base,
     steps: Vec<RStep>,
     range_vars: &loops::RangeVars<'_>,
@@ -231,7 +231,7 @@ fn compose(
 /// Load an expansion formula by name.
 fn load_expansion(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     name: &str,
 ) -> Result<Expansion, String> {
     let file = index
@@ -266,7 +266,7 @@ fn load_expansion(
 /// Replace every step with an `expand` by its expansion (depth-limited).
 fn inline_expansions(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     steps: Vec<RStep>,
     depth: usize,
 ) -> Result<Vec<RStep>, String> {
@@ -296,7 +296,7 @@ fn inline_expansions(
 /// of the target to the expansion's last step.
 fn apply_rule(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     steps: &mut Vec<RStep>,
     target: &str,
     rule: &ExpandRule,

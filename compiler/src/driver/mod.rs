@@ -3,113 +3,17 @@
 
 use crate::db::{Database, SourceFile, Workspace, all_diagnostics};
 use crate::diagnostic::{FileDiagnostic, Report, ReportFile};
-use crate::source::{LineIndex, STDLIB, discover_formula_files, library_files, search_dirs};
-use crate::syntax::Format;
+use crate::source::{LineIndex, SearchEnv};
 use fan_out::fan_out;
-use rayon::prelude::*;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 mod fan_out;
+mod load;
 
 pub use fan_out::WorkerPanic;
-
-/// A problem reading input: reported on stderr, exit status 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError {
-    /// The path.
-    pub path: PathBuf,
-    /// What went wrong.
-    pub message: String,
-}
-
-/// Where to look for formulas.
-#[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
-    /// `--search-path` directories.
-    pub search_path: Vec<PathBuf>,
-    /// Working directory (for the project's `.beads/formulas`).
-    pub cwd: PathBuf,
-    /// Home directory (for `~/.beads/formulas`).
-    pub home: Option<PathBuf>,
-}
-
-/// The files of `paths` (files, or directories searched recursively), sorted and deduplicated.
-pub fn collect_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let (found, errs) = discover_formula_files(p);
-            files.extend(found);
-            errors.extend(
-                errs.into_iter()
-                    .map(|(path, message)| LoadError { path, message }),
-            );
-        } else if p.exists() {
-            files.push(p.clone());
-        } else {
-            errors.push(LoadError {
-                path: p.clone(),
-                message: String::from("no such file or directory"),
-            });
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.clone()));
-    (files, errors)
-}
-
-/// Read one file into the database.
-pub fn read_source(db: &Database, path: &Path) -> Result<SourceFile, LoadError> {
-    let text = read_text(path)?;
-    let format = Format::from_path(path).unwrap_or_else(|| Format::guess(path));
-    Ok(SourceFile::new(db, path.to_path_buf(), text, format))
-}
-
-/// Read a file's text, refusing non-UTF-8 with the offset of the first bad byte.
-pub fn read_text(path: &Path) -> Result<Arc<str>, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| LoadError {
-        path: path.to_path_buf(),
-        message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-    })?;
-    Ok(Arc::from(text))
-}
-
-/// Build the workspace: the checked `files` plus the search-path library.
-/// Library files that cannot be read are skipped (they may never be referenced).
-pub fn load(db: &Database, files: &[PathBuf], opts: &LoadOptions) -> (Workspace, Vec<LoadError>) {
-    let mut errors = Vec::new();
-    let read: Vec<Result<Arc<str>, LoadError>> = files.par_iter().map(|p| read_text(p)).collect();
-    let mut sources = Vec::new();
-    for (path, r) in files.iter().zip(read) {
-        match r {
-            Ok(text) => {
-                let format = Format::from_path(path).unwrap_or_else(|| Format::guess(path));
-                sources.push(SourceFile::new(db, path.clone(), text, format));
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    let dirs = search_dirs(&opts.search_path, &opts.cwd, opts.home.as_deref());
-    let mut library: Vec<SourceFile> = library_files(&dirs)
-        .iter()
-        .filter_map(|p| read_source(db, p).ok())
-        .collect();
-    for (name, text) in STDLIB {
-        library.push(SourceFile::new(
-            db,
-            PathBuf::from(format!("<stdlib>/{name}")),
-            Arc::from(*text),
-            Format::Toml,
-        ));
-    }
-    (Workspace::new(db, sources, library), errors)
-}
+pub use load::{
+    LoadError, LoadOptions, Loaded, collect_paths, load, memory_workspace, read_source, read_text,
+};
 
 /// Check every file of the workspace (in parallel) and collect a deterministic report.
 ///
@@ -163,60 +67,60 @@ pub fn check_sources(sources: &[(&str, &str)]) -> Report {
     report(&db, ws)
 }
 
-/// A workspace of in-memory files (path, text; the format follows the path) with
-/// the embedded stdlib as its library: for tests, tools and benchmarks.
-pub fn memory_workspace(db: &Database, sources: &[(&str, &str)]) -> Workspace {
-    let files: Vec<SourceFile> = sources
-        .iter()
-        .map(|(path, text)| {
-            let path = PathBuf::from(path);
-            let format = Format::from_path(&path).unwrap_or_else(|| Format::guess(&path));
-            SourceFile::new(db, path, Arc::from(*text), format)
-        })
-        .collect();
-    Workspace::new(db, files, stdlib_files(db))
+/// A formula found for `gtc cook` / `gt pour`: its workspace (the file, if given as a
+/// path, plus the library), the file, and warnings about the search path.
+pub struct Found {
+    /// The workspace.
+    pub workspace: Workspace,
+    /// The formula's file.
+    pub file: SourceFile,
+    /// Warnings about the search path (a `.beads/redirect` that leads nowhere ...).
+    pub warnings: Vec<String>,
 }
 
-/// The embedded stdlib as source files named `<stdlib>/NAME.formula.toml`.
-fn stdlib_files(db: &Database) -> Vec<SourceFile> {
-    STDLIB
-        .iter()
-        .map(|(name, text)| {
-            SourceFile::new(
-                db,
-                PathBuf::from(format!("<stdlib>/{name}")),
-                Arc::from(*text),
-                Format::Toml,
-            )
-        })
-        .collect()
-}
-
-/// Find `formula`: a file path, else a formula name on the search path. Returns the
-/// workspace (the file, if a path, plus the search-path library) and the file; the
-/// error is a message for the user.
+/// Find `formula` as a `gt` process does: [`find_formula_in`] with `$BEADS_DIR` and
+/// `$GT_ROOT` read from this process's environment.
 pub fn find_formula(
     db: &Database,
     formula: &str,
     opts: &LoadOptions,
 ) -> Result<(Workspace, SourceFile), String> {
+    find_formula_in(db, formula, opts, &SearchEnv::from_process()).map(|f| (f.workspace, f.file))
+}
+
+/// Find `formula`: a file path, else a formula name on the search path (resolved from
+/// no particular directory: no siblings). The error is a message for the user.
+pub fn find_formula_in(
+    db: &Database,
+    formula: &str,
+    opts: &LoadOptions,
+    env: &SearchEnv,
+) -> Result<Found, String> {
     let as_path = PathBuf::from(formula);
     let files = if as_path.is_file() {
         vec![as_path]
     } else {
         Vec::new()
     };
-    let (ws, problems) = load(db, &files, opts);
-    if let Some(p) = problems.first() {
+    let loaded = load(db, &files, opts, env);
+    if let Some(p) = loaded.errors.first() {
         return Err(format!("{}: {}", p.path.display(), p.message));
     }
-    if let Some(f) = ws.files(db).first() {
-        return Ok((ws, *f));
-    }
-    match crate::db::name_index(db, ws).get(formula) {
-        Some(f) => Ok((ws, f)),
+    let ws = loaded.workspace;
+    let file = match ws.files(db).first() {
+        Some(f) => Some(*f),
+        None => crate::db::name_index(db, ws)
+            .scope_of_dir(None)
+            .get(formula),
+    };
+    match file {
+        Some(file) => Ok(Found {
+            workspace: ws,
+            file,
+            warnings: loaded.warnings,
+        }),
         None => Err(format!(
-            "`{formula}` is neither a file nor a formula name on the search path\nhelp: the search path is --search-path dirs, .beads/formulas/, ~/.beads/formulas/ and the stdlib"
+            "`{formula}` is neither a file nor a formula name on the search path\nhelp: the search path is --search-path dirs, the project's .beads/formulas/ ($BEADS_DIR, .beads/redirect), the git root's, $GT_ROOT's, ~/.beads/formulas/ and the stdlib; `gtc check --explain-resolution {formula}` lists them"
         )),
     }
 }
@@ -247,19 +151,21 @@ pub fn error_report(
     }
 }
 
-/// Cook `formula` (a path or a name on the search path) for a runtime: with `vars`
-/// (runtime mode: values validated and substituted, false conditions dropped) or
-/// without (compile mode). The error is the rendered diagnostics, ready to print.
+/// Cook `formula` (a path or a name on the search path, found as [`find_formula`] finds
+/// it) for a runtime: with `vars` (runtime mode: values validated and substituted, false
+/// conditions dropped) or without (compile mode). Gives the search path's warnings too;
+/// the error is the rendered diagnostics, ready to print.
 pub fn cook_formula(
     formula: &str,
     vars: Option<std::collections::BTreeMap<String, String>>,
     opts: &LoadOptions,
-) -> Result<crate::cook::Resolved, String> {
+) -> Result<(crate::cook::Resolved, Vec<String>), String> {
     let db = Database::default();
-    let (ws, file) = find_formula(&db, formula, opts)?;
+    let found = find_formula_in(&db, formula, opts, &SearchEnv::from_process())?;
+    let file = found.file;
     let cooked = crate::cook::cook(
         &db,
-        ws,
+        found.workspace,
         file,
         crate::cook::CookOptions {
             vars,
@@ -267,7 +173,7 @@ pub fn cook_formula(
         },
     );
     match cooked.resolved {
-        Some(r) => Ok(r),
+        Some(r) => Ok((r, found.warnings)),
         None => {
             let report = error_report(&db, file, &cooked.diagnostics);
             let mut out = Vec::new();

@@ -30,8 +30,11 @@ pub fn cook(
     vars: &BTreeMap<String, String>,
     opts: &gtc::driver::LoadOptions,
 ) -> Result<(Proto, BTreeMap<String, String>)> {
-    let resolved =
+    let (resolved, warnings) =
         gtc::driver::cook_formula(formula, Some(vars.clone()), opts).map_err(Error::Refused)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
     let mut values: BTreeMap<String, String> = resolved
         .vars
         .iter()
