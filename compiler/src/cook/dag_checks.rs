@@ -50,11 +50,14 @@ pub fn composition_diagnostics(
             Vec::new()
         };
     }
+    let checked = crate::db::file_diagnostics(db, ws, file).len();
     let cooked = cook(db, ws, file, CookOptions::default());
+    // Cooking's own diagnostics follow the check's: failures and what it dropped.
     let mut out: Vec<Diagnostic> = cooked
         .diagnostics
         .into_iter()
-        .filter(|d| d.code == Code::CookFailed)
+        .skip(checked)
+        .filter(|d| matches!(d.code, Code::CookFailed | Code::NoEffect))
         .collect();
     let Some(r) = cooked.resolved else { return out };
     if r.steps.is_empty() && poured(&r.kind, r.template.is_empty()) {

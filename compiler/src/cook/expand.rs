@@ -106,7 +106,10 @@ fn instantiate(
         priority: t.priority,
         assignee: t.assignee.as_deref().map(vars_only),
         labels: t.labels.iter().map(|l| both(l)).collect(),
-        // The reference drops metadata here; it is data the author wants on the issue.
+        // The reference drops notes and metadata here; they are data the author wants on
+        // the issue. (What it drops that would change the molecule's shape, the check
+        // reports: GTC037.)
+        notes: t.notes.as_deref().map(both),
         metadata: t.metadata.clone(),
         needs: t.needs.iter().map(|n| both(n)).collect(),
         children: t

@@ -3,11 +3,11 @@
 //! Iteration ids are `LOOP.iterN.ID` (N from 1); dependencies between body steps are
 //! rewritten to the same iteration; the first step of iteration k+1 needs the last
 //! step of iteration k. `until` loops expand once and carry a `loop:{...}` label for
-//! the runtime. Like the reference, the container's own fields are discarded and
-//! `notes` do not survive into iterations. Beyond the reference, a range reads the var
-//! values of the cook (defaults, or a runtime cook's values), and the loop's `var` is
-//! filled into the iterations' `expand_vars` values and conditions as well as their
-//! titles and descriptions.
+//! the runtime. Like the reference, the container's own fields are discarded. Beyond
+//! the reference, a body step's `notes` and `metadata` survive into its iterations (the
+//! reference drops them), a range reads the var values of the cook (defaults, or a
+//! runtime cook's values), and the loop's `var` is filled into the iterations'
+//! `expand_vars` values and conditions as well as their titles and descriptions.
 
 use super::error::{CookError, Located};
 use super::labels::go_json;
@@ -271,7 +271,6 @@ fn instantiate(
     s.id = format!("{prefix}.{}", b.id);
     s.title = b.title.as_deref().map(subst);
     s.description = b.description.as_deref().map(subst);
-    s.notes = None;
     s.needs = b
         .needs
         .iter()

@@ -25,7 +25,7 @@ pub use render::{explain_step, step_ids, to_dot, to_json, to_mermaid, to_tree};
 pub use types::{RGate, ROnComplete, RStep, RVar, Resolved, SourceRecord};
 
 use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::expr::glob::parse_glob;
 use crate::model::ExpandRule;
 use crate::resolve::Names;
@@ -79,10 +79,13 @@ pub fn cook(
         };
     }
     match run(db, &name_index(db, ws).scope(db, file), file, &opts) {
-        Ok(r) => Cooked {
-            resolved: Some(r),
-            diagnostics,
-        },
+        Ok((r, mut warnings)) => {
+            diagnostics.append(&mut warnings);
+            Cooked {
+                resolved: Some(r),
+                diagnostics,
+            }
+        }
         Err(mut errors) => {
             diagnostics.append(&mut errors);
             Cooked {
@@ -95,12 +98,13 @@ pub fn cook(
 
 /// The pipeline, in the reference's order. In runtime mode the var values are validated
 /// first, so that loop ranges read them; conditions and `{{var}}` substitution come last.
+/// Gives the warnings of composition too (GTC037: `compose` rules `extends` loses).
 fn run(
     db: &dyn salsa::Database,
     index: &Names<'_>,
     file: SourceFile,
     opts: &CookOptions,
-) -> Result<Resolved, Vec<Diagnostic>> {
+) -> Result<(Resolved, Vec<Diagnostic>), Vec<Diagnostic>> {
     let f = &lowered(db, file).formula;
     let name = f.name_str().to_owned();
     let origin = Origin::of(db, file, &name);
@@ -109,6 +113,14 @@ fn run(
 
     let mut base =
         extends::resolve(db, index, file, &mut Vec::new()).map_err(|e| located(e.into()))?;
+    let warnings: Vec<Diagnostic> = std::mem::take(&mut base.lost)
+        .into_iter()
+        .map(|(message, span)| {
+            Diagnostic::new(Code::NoEffect, span, message).with_help(
+                "move the rule into the formula whose `compose` is kept, or drop one of the two `compose` tables",
+            )
+        })
+        .collect();
     let values = match &opts.vars {
         Some(given) => runtime::values(&base.vars, f, given)?,
         None => base
@@ -140,7 +152,7 @@ fn run(
     if opts.vars.is_some() {
         runtime::apply(&mut r, f, &values)?;
     }
-    Ok(r)
+    Ok((r, warnings))
 }
 
 /// Control flow, advice, expansions and aspects over `steps` (extends already applied).

@@ -87,6 +87,7 @@ codes! {
     DanglingDependency = "034", "dangling-dependency", Warning, "After composition, a step depends on a step that no longer exists.";
     KeyCase = "035", "key-case", Warning, "A key spelled in another case than its canonical form (read as the canonical key).";
     PoursNothing = "036", "pours-nothing", Warning, "A formula that cooks to no steps: pouring it would make an empty molecule.";
+    NoEffect = "037", "no-effect", Warning, "A key whose value composition drops: it has no effect where it is written.";
 }
 
 impl Code {

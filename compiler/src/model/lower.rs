@@ -60,7 +60,15 @@ pub fn lower(root: &Node, format: Format) -> (Formula, Vec<Diagnostic>) {
             "review_only" => {
                 cx.bool(v);
             }
-            "source" | "agent" | "execution" => {
+            "source" => {
+                cx.text(v);
+                cx.no_effect(
+                    e,
+                    "`source` has no effect: the engines set it to the file's path",
+                    "remove it; `gtc cook` prints where each step comes from",
+                );
+            }
+            "agent" | "execution" => {
                 cx.text(v);
             }
             "inputs" => f.inputs = cx.inputs(v),
@@ -234,6 +242,12 @@ impl Cx {
             }
         }
         out
+    }
+
+    /// GTC037: the key of `e` is read but its value has no effect.
+    fn no_effect(&mut self, e: &Entry, message: &str, help: &str) {
+        self.diags
+            .push(Diagnostic::new(Code::NoEffect, e.key_span, message).with_help(help));
     }
 
     /// GTC035: `e`'s key is read as `canonical`; the fix respells it.
@@ -659,8 +673,13 @@ impl Cx {
                 "title" => s.title = self.text(&f.value),
                 "description" => s.description = self.text(&f.value),
                 "type" => s.ty = self.text(&f.value),
-                _ => {
+                key => {
                     self.table(&f.value);
+                    self.no_effect(
+                        f,
+                        &format!("`{key}` of an advice step has no effect: advice drops it"),
+                        "an inserted step keeps only its id, title, description and type; write what the step needs into its description",
+                    );
                 }
             }
         }
