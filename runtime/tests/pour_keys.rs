@@ -4,66 +4,41 @@
 //! their steps.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+use support::Project;
 
-struct Env {
-    dir: tempfile::TempDir,
+/// Formulas shared with the compiler's end-to-end tests.
+const REVIEW_CONVOY: &str = include_str!("../../tests/fixtures/formulas/review.formula.toml");
+const ROUNDS: &str = include_str!("../../tests/fixtures/formulas/rounds.formula.toml");
+const EXP_REVIEW: &str = include_str!("../../tests/fixtures/formulas/exp-review.formula.toml");
+
+/// A project with a ledger and `formulas` in `.beads/formulas/`.
+fn project(formulas: &[(&str, &str)]) -> Project {
+    let p = Project::new();
+    let lib = p.path().join(".beads/formulas");
+    std::fs::create_dir_all(&lib).unwrap();
+    for (name, text) in formulas {
+        std::fs::write(lib.join(format!("{name}.formula.toml")), text).unwrap();
+    }
+    p
 }
 
-impl Env {
-    /// A project with a ledger and `formulas` in `.beads/formulas/`.
-    fn new(formulas: &[(&str, &str)]) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let lib = dir.path().join(".beads/formulas");
-        std::fs::create_dir_all(&lib).unwrap();
-        for (name, text) in formulas {
-            std::fs::write(lib.join(format!("{name}.formula.toml")), text).unwrap();
-        }
-        let env = Env { dir };
-        let out = env.run(&["init", "--prefix", "t"]);
-        assert!(out.status.success(), "{out:?}");
-        env
-    }
+/// `gt --json CMD ...`: the poured issues, root first.
+fn issues(p: &Project, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    p.gt(&all).ok().json().as_array().unwrap().clone()
+}
 
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gt"))
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("GT_ACTOR", "tester")
-            .env_remove("BD_ACTOR")
-            .env_remove("BEADS_DIR")
-            .env_remove("GT_ROOT")
-            .output()
-            .unwrap()
-    }
-
-    /// `gt --json CMD ...`: the poured issues, root first.
-    fn issues(&self, args: &[&str]) -> Vec<Value> {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        assert!(
-            out.status.success(),
-            "gt {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v.as_array().unwrap().clone()
-    }
-
-    /// Run; assert exit 1; stderr.
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "gt {args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
+/// Run; assert exit 1; stderr.
+fn refused(p: &Project, args: &[&str]) -> String {
+    let out = p.gt(args);
+    assert_eq!(out.code, 1, "gt {args:?}: {} {}", out.stdout, out.stderr);
+    out.stderr
 }
 
 /// Issue ids relative to the root (the root itself is `""`).
@@ -127,8 +102,8 @@ type = "bug"
 
 #[test]
 fn step_metadata_and_advice_type_reach_the_poured_issues() {
-    let env = Env::new(&[("mol-meta", META)]);
-    let issues = env.issues(&["pour", "mol-meta"]);
+    let env = project(&[("mol-meta", META)]);
+    let issues = issues(&env, &["pour", "mol-meta"]);
     assert_eq!(
         by_rel(&issues, "build")["metadata"],
         json!({"owner": "ci", "retries": 2})
@@ -143,7 +118,7 @@ fn step_metadata_and_advice_type_reach_the_poured_issues() {
 #[test]
 fn root_pour_false_makes_a_wisp_root_only() {
     let body = "\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n\n[[steps]]\nid = \"b\"\ntitle = \"B\"\nneeds = [\"a\"]\n";
-    let env = Env::new(&[
+    let env = project(&[
         ("mol-default", &format!("formula = \"mol-default\"\n{body}")),
         (
             "mol-on",
@@ -155,18 +130,18 @@ fn root_pour_false_makes_a_wisp_root_only() {
         ),
     ]);
     assert_eq!(
-        rel_ids(&env.issues(&["wisp", "mol-default"])),
+        rel_ids(&issues(&env, &["wisp", "mol-default"])),
         ["", "a", "b"]
     );
-    assert_eq!(rel_ids(&env.issues(&["wisp", "mol-on"])), ["", "a", "b"]);
-    assert_eq!(rel_ids(&env.issues(&["wisp", "mol-off"])), [""]);
+    assert_eq!(rel_ids(&issues(&env, &["wisp", "mol-on"])), ["", "a", "b"]);
+    assert_eq!(rel_ids(&issues(&env, &["wisp", "mol-off"])), [""]);
     // `pour` switches wisps only: a persistent pour materialises every step.
-    assert_eq!(rel_ids(&env.issues(&["pour", "mol-off"])), ["", "a", "b"]);
+    assert_eq!(rel_ids(&issues(&env, &["pour", "mol-off"])), ["", "a", "b"]);
 }
 
 #[test]
 fn a_formula_that_pours_nothing_is_refused() {
-    let env = Env::new(&[
+    let env = project(&[
         (
             "mol-empty",
             "formula = \"mol-empty\"\n\n[vars.x]\ndefault = \"1\"\n",
@@ -176,102 +151,47 @@ fn a_formula_that_pours_nothing_is_refused() {
             "formula = \"mol-filtered\"\n\n[vars.on]\ndefault = \"false\"\n\n[[steps]]\nid = \"a\"\ntitle = \"A\"\ncondition = \"{{on}}\"\n",
         ),
     ]);
-    let err = env.refused(&["pour", "mol-empty"]);
+    let err = refused(&env, &["pour", "mol-empty"]);
     assert!(err.contains("`mol-empty` pours nothing"), "{err}");
-    let err = env.refused(&["wisp", "mol-empty"]);
+    let err = refused(&env, &["wisp", "mol-empty"]);
     assert!(err.contains("pours nothing"), "{err}");
-    let err = env.refused(&["pour", "mol-filtered"]);
+    let err = refused(&env, &["pour", "mol-filtered"]);
     assert!(err.contains("`mol-filtered` pours nothing"), "{err}");
     // With the condition true it pours.
     assert_eq!(
-        rel_ids(&env.issues(&["pour", "mol-filtered", "--var", "on=true"])),
+        rel_ids(&issues(&env, &["pour", "mol-filtered", "--var", "on=true"])),
         ["", "a"]
     );
 }
 
 #[test]
 fn var_values_reach_loop_ranges_when_pouring() {
-    let env = Env::new(&[(
-        "mol-range",
-        r#"formula = "mol-range"
-
-[vars.n]
-default = "2"
-
-[[steps]]
-id = "rounds"
-title = "Rounds"
-[steps.loop]
-range = "1..{n}"
-var = "i"
-[[steps.loop.body]]
-id = "round"
-title = "Round {i}"
-"#,
-    )]);
-    let ids = rel_ids(&env.issues(&["pour", "mol-range"]));
+    let env = project(&[("rounds", ROUNDS)]);
+    let ids = rel_ids(&issues(&env, &["pour", "rounds"]));
     assert_eq!(ids, ["", "rounds.iter1.round", "rounds.iter2.round"]);
-    let issues = env.issues(&["pour", "mol-range", "--var", "n=4"]);
+    let issues = issues(&env, &["pour", "rounds", "--var", "n=4"]);
     assert_eq!(rel_ids(&issues).len(), 5, "{:?}", rel_ids(&issues));
     assert_eq!(by_rel(&issues, "rounds.iter4.round")["title"], "Round 4");
-    let err = env.refused(&["pour", "mol-range", "--var", "n=zero"]);
+    let err = refused(&env, &["pour", "rounds", "--var", "n=zero"]);
     assert!(err.contains("GTC033"), "{err}");
 }
 
 #[test]
 fn a_standalone_expansion_pours_its_template() {
-    let env = Env::new(&[(
-        "exp-review",
-        r#"formula = "exp-review"
-type = "expansion"
-
-[vars.depth]
-default = "light"
-
-[[template]]
-id = "{target}.draft"
-title = "Draft {target.title} ({depth})"
-
-[[template]]
-id = "{target}.check"
-title = "Check"
-needs = ["{target}.draft"]
-"#,
-    )]);
-    let issues = env.issues(&["pour", "exp-review", "--var", "depth=deep"]);
+    let env = project(&[("exp-review", EXP_REVIEW)]);
+    let issues = issues(&env, &["pour", "exp-review", "--var", "depth=deep"]);
     assert_eq!(rel_ids(&issues), ["", "main.draft", "main.check"]);
     assert_eq!(
         by_rel(&issues, "main.draft")["title"],
-        "Draft exp-review (deep)"
+        "Draft exp-review (deep) for me"
     );
     assert_eq!(blockers(by_rel(&issues, "main.check")), ["draft"]);
 }
 
 #[test]
 fn a_convoy_pours_its_legs_and_a_synthesis_that_needs_them() {
-    let env = Env::new(&[(
-        "review-convoy",
-        r#"formula = "review-convoy"
-type = "convoy"
-
-[[legs]]
-id = "correctness"
-title = "Correctness"
-
-[[legs]]
-id = "style"
-title = "Style"
-
-[[legs]]
-id = "security"
-title = "Security"
-
-[synthesis]
-title = "Synthesis"
-depends_on = ["correctness", "security"]
-"#,
-    )]);
-    let issues = env.issues(&["pour", "review-convoy"]);
+    let env = project(&[("review", REVIEW_CONVOY)]);
+    let issues = issues(&env, &["pour", "review"]);
     assert_eq!(
         rel_ids(&issues),
         ["", "correctness", "style", "security", "synthesis"]
@@ -290,7 +210,7 @@ depends_on = ["correctness", "security"]
 
 #[test]
 fn gt_pour_finds_town_formulas_through_gt_root_and_beads_dir() {
-    let env = Env::new(&[]);
+    let env = project(&[]);
     let town = tempfile::tempdir().unwrap();
     let lib = town.path().join(".beads/formulas");
     std::fs::create_dir_all(&lib).unwrap();

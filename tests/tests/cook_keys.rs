@@ -5,13 +5,7 @@ use serde_json::{Value, json};
 
 /// Cook the last of `sources` (compile mode) and return the cooked JSON.
 fn cooked(sources: &[(&str, &str)]) -> Value {
-    let db = gtc::db::Database::default();
-    let ws = gtc::driver::memory_workspace(&db, sources);
-    let file = *ws.files(&db).last().unwrap_or_else(|| panic!("no sources"));
-    let c = gtc::cook::cook(&db, ws, file, gtc::cook::CookOptions::default());
-    let r = c
-        .resolved
-        .unwrap_or_else(|| panic!("did not cook: {:?}", c.diagnostics));
+    let r = gtc_e2e::cook_last(sources, None).unwrap_or_else(|e| panic!("did not cook: {e:?}"));
     serde_json::from_str(&gtc::cook::to_json(&r)).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -2,7 +2,9 @@
 //! and the data the reference drops for no reason (`notes` of loop body steps and
 //! template steps) is kept.
 
-use gtc_e2e::{check, cook_listing, corpus_dir, diagnostic_lines, project_sources};
+use gtc_e2e::{
+    PROJECTS, borrowed, check, cook_last, corpus_dir, diagnostic_lines, project_sources,
+};
 
 fn no_effect_lines(sources: &[(&str, &str)]) -> Vec<String> {
     diagnostic_lines(&check(sources))
@@ -156,13 +158,8 @@ output = { file = "x" }
 fn notes_survive_loops_and_expansions() {
     let exp = "formula = \"exp-n\"\ntype = \"expansion\"\n\n[[template]]\nid = \"{target}.a\"\ntitle = \"A\"\nnotes = \"about {target}\"\n";
     let f = "formula = \"n\"\n\n[[steps]]\nid = \"l\"\ntitle = \"L\"\n[steps.loop]\ncount = 1\n[[steps.loop.body]]\nid = \"b\"\ntitle = \"B\"\nnotes = \"remember\"\n\n[[steps]]\nid = \"x\"\nexpand = \"exp-n\"\n";
-    let db = gtc::db::Database::default();
-    let ws =
-        gtc::driver::memory_workspace(&db, &[("exp-n.formula.toml", exp), ("n.formula.toml", f)]);
-    let file = ws.files(&db)[1];
-    let r = gtc::cook::cook(&db, ws, file, gtc::cook::CookOptions::default())
-        .resolved
-        .unwrap_or_else(|| panic!("cooks"));
+    let r = cook_last(&[("exp-n.formula.toml", exp), ("n.formula.toml", f)], None)
+        .unwrap_or_else(|e| panic!("{e:?}"));
     let notes: Vec<(String, Option<String>)> = r
         .steps
         .iter()
@@ -175,7 +172,6 @@ fn notes_survive_loops_and_expansions() {
             (String::from("x.a"), Some(String::from("about x"))),
         ]
     );
-    assert!(cook_listing(&[("exp-n.formula.toml", exp), ("n.formula.toml", f)]).is_ok());
 }
 
 #[test]
@@ -184,12 +180,12 @@ fn no_corpus_formula_has_keys_without_effect() {
         eprintln!("skipping: ../shared/corpus is absent");
         return;
     };
-    for project in ["beads", "gastown"] {
+    for project in PROJECTS {
         let texts = project_sources(&corpus, project);
-        let sources: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        assert_eq!(no_effect_lines(&sources), Vec::<String>::new(), "{project}");
+        assert_eq!(
+            no_effect_lines(&borrowed(&texts)),
+            Vec::<String>::new(),
+            "{project}"
+        );
     }
 }

@@ -3,67 +3,19 @@
 //! its template against the target `main` (spec §3.1 step 9); anything else that cooks to
 //! no steps is a warning (GTC036) when checked.
 
-use gtc::cook::{CookOptions, RStep, cook};
-use gtc_e2e::{check, corpus_dir, diagnostic_lines, project_sources};
-use std::collections::BTreeMap;
+use gtc_e2e::{
+    PROJECTS, borrowed, check, cook_last, corpus_dir, diagnostic_lines, project_sources, titled,
+};
 
 /// `id <- needs: title` lines of the cooked last source, compile mode or runtime (`Some`).
 fn listing(sources: &[(&str, &str)], vars: Option<&[(&str, &str)]>) -> Vec<String> {
-    let db = gtc::db::Database::default();
-    let ws = gtc::driver::memory_workspace(&db, sources);
-    let file = *ws.files(&db).last().unwrap_or_else(|| panic!("no sources"));
-    let opts = CookOptions {
-        vars: vars.map(|v| {
-            v.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>()
-        }),
-        ..CookOptions::default()
-    };
-    let c = cook(&db, ws, file, opts);
-    let r = c
-        .resolved
-        .unwrap_or_else(|| panic!("did not cook: {:?}", c.diagnostics));
-    fn walk(steps: &[RStep], out: &mut Vec<String>) {
-        for s in steps {
-            let needs = if s.needs.is_empty() {
-                String::new()
-            } else {
-                format!(" <- {}", s.needs.join(", "))
-            };
-            out.push(format!(
-                "{}{needs}: {}",
-                s.id,
-                s.title.as_deref().unwrap_or("")
-            ));
-            walk(&s.children, out);
-        }
+    match cook_last(sources, vars) {
+        Ok(r) => titled(&r.steps),
+        Err(e) => panic!("did not cook: {e:?}"),
     }
-    let mut out = Vec::new();
-    walk(&r.steps, &mut out);
-    out
 }
 
-const CONVOY: &str = r#"formula = "review"
-type = "convoy"
-
-[[legs]]
-id = "correctness"
-title = "Correctness"
-focus = "Is it right?"
-
-[[legs]]
-id = "style"
-title = "Style"
-
-[[legs]]
-id = "security"
-title = "Security"
-
-[synthesis]
-title = "Synthesis"
-depends_on = ["correctness", "security"]
-"#;
+const CONVOY: &str = include_str!("../fixtures/formulas/review.formula.toml");
 
 #[test]
 fn a_convoy_cooks_into_parallel_legs_and_a_synthesis() {
@@ -122,25 +74,7 @@ fn a_synthesis_id_that_collides_with_a_leg_is_reported() {
     );
 }
 
-const EXPANSION: &str = r#"formula = "exp-review"
-type = "expansion"
-description = "Review something"
-
-[vars.depth]
-default = "light"
-
-[vars.who]
-default = "me"
-
-[[template]]
-id = "{target}.draft"
-title = "Draft {target.title} ({depth}) for {{who}}"
-
-[[template]]
-id = "{target}.check"
-title = "Check {target.description}"
-needs = ["{target}.draft"]
-"#;
+const EXPANSION: &str = include_str!("../fixtures/formulas/exp-review.formula.toml");
 
 #[test]
 fn a_standalone_expansion_materialises_its_template_when_poured() {
@@ -192,13 +126,9 @@ fn no_corpus_formula_cooks_to_no_steps() {
         eprintln!("skipping: ../shared/corpus is absent");
         return;
     };
-    for project in ["beads", "gastown"] {
+    for project in PROJECTS {
         let texts = project_sources(&corpus, project);
-        let sources: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let lines = diagnostic_lines(&check(&sources));
+        let lines = diagnostic_lines(&check(&borrowed(&texts)));
         let empty: Vec<&String> = lines.iter().filter(|l| l.contains("GTC036")).collect();
         assert!(empty.is_empty(), "{empty:?}");
     }

@@ -36,7 +36,7 @@
 //! gives one parallel step per leg plus a `synthesis` step needing the legs its
 //! `depends_on` names (every leg when it names none).
 
-use gtc_e2e::{corpus_dir, fixtures_dir, project_sources};
+use gtc_e2e::{PROJECTS, borrowed, corpus_dir, fixtures_dir, project_sources};
 use std::collections::BTreeSet;
 
 /// Corpus formulas the reference tool refuses to cook (and so does gtc).
@@ -177,7 +177,7 @@ fn each_corpus_formula_cooks_and_checks_by_path_from_anywhere() {
     let elsewhere = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let expected_dir = fixtures_dir().join("reference-cook");
     let mut compared = 0;
-    for project in ["beads", "gastown"] {
+    for project in PROJECTS {
         let (files, _) = gtc::driver::collect_paths(&[corpus.join(project)]);
         for path in files {
             let shown = path.display().to_string();
@@ -237,12 +237,9 @@ fn corpus_cooks_like_the_reference_tool() {
     let expected_dir = fixtures_dir().join("reference-cook");
     let mut compared = 0;
     let mut seen_fixtures = BTreeSet::new();
-    for project in ["beads", "gastown"] {
+    for project in PROJECTS {
         let texts = project_sources(&corpus, project);
-        let sources: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
+        let sources = borrowed(&texts);
         let db = gtc::db::Database::default();
         let ws = gtc::driver::memory_workspace(&db, &sources);
         for &file in ws.files(&db).iter() {
@@ -276,7 +273,7 @@ fn corpus_cooks_like_the_reference_tool() {
         }
     }
     assert_eq!(compared, 51, "every corpus formula the reference cooks");
-    for project in ["beads", "gastown"] {
+    for project in PROJECTS {
         let dir = expected_dir.join(project);
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             let path = entry.map(|e| e.path()).unwrap_or_default();

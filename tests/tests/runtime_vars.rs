@@ -2,68 +2,26 @@
 //! bounds, loop vars inside `expand_vars` and conditions, step conditions. A value that
 //! makes a range invalid is a located GTC033, never a panic or a silent default.
 
-use gtc::cook::{CookOptions, RStep, cook};
-use gtc_e2e::diagnostic_lines;
-use std::collections::BTreeMap;
+use gtc_e2e::{cook_last, titled};
 
-/// Cook the last of `sources` with `vars` (runtime mode when `Some`): the step ids with
-/// their titles, or the located error lines.
+/// Cook the last of `sources` with `vars` (runtime mode when `Some`): `id <- needs: title`
+/// lines, or the located error lines.
 fn cook_with(
     sources: &[(&str, &str)],
     vars: Option<&[(&str, &str)]>,
 ) -> Result<Vec<String>, Vec<String>> {
-    let db = gtc::db::Database::default();
-    let ws = gtc::driver::memory_workspace(&db, sources);
-    let file = *ws.files(&db).last().unwrap_or_else(|| panic!("no sources"));
-    let opts = CookOptions {
-        vars: vars.map(|v| {
-            v.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>()
-        }),
-        ..CookOptions::default()
-    };
-    let cooked = cook(&db, ws, file, opts);
-    match cooked.resolved {
-        Some(r) => {
-            let mut out = Vec::new();
-            fn walk(steps: &[RStep], out: &mut Vec<String>) {
-                for s in steps {
-                    out.push(format!("{}: {}", s.id, s.title.as_deref().unwrap_or("")));
-                    walk(&s.children, out);
-                }
-            }
-            walk(&r.steps, &mut out);
-            Ok(out)
-        }
-        None => Err(diagnostic_lines(&gtc::driver::error_report(
-            &db,
-            file,
-            &cooked.diagnostics,
-        ))),
-    }
+    cook_last(sources, vars).map(|r| titled(&r.steps))
 }
 
-const ROUNDS: &str = r#"formula = "rounds"
-
-[vars.n]
-default = "2"
-
-[[steps]]
-id = "rounds"
-title = "Rounds"
-[steps.loop]
-range = "1..{n}"
-var = "i"
-[[steps.loop.body]]
-id = "round"
-title = "Round {i}"
-"#;
+const ROUNDS: &str = include_str!("../fixtures/formulas/rounds.formula.toml");
 
 #[test]
 fn var_values_reach_loop_ranges() {
     let src = [("rounds.formula.toml", ROUNDS)];
-    let two = ["rounds.iter1.round: Round 1", "rounds.iter2.round: Round 2"];
+    let two = [
+        "rounds.iter1.round: Round 1",
+        "rounds.iter2.round <- rounds.iter1.round: Round 2",
+    ];
     assert_eq!(cook_with(&src, None), Ok(two.map(String::from).to_vec()));
     assert_eq!(
         cook_with(&src, Some(&[])),
@@ -71,7 +29,7 @@ fn var_values_reach_loop_ranges() {
     );
     let four = cook_with(&src, Some(&[("n", "4")])).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(four.len(), 4, "{four:?}");
-    assert_eq!(four[3], "rounds.iter4.round: Round 4");
+    assert_eq!(four[3], "rounds.iter4.round <- rounds.iter3.round: Round 4");
     // An expression over a value.
     let doubled = ROUNDS.replace("1..{n}", "1..{n}*2");
     let six = cook_with(&[("rounds.formula.toml", &doubled)], Some(&[("n", "3")]));
@@ -165,7 +123,9 @@ condition = "{{skip}} != {i}"
         Ok(vec![
             String::from("rounds.iter1.round.play: Play round 1 (r1)"),
             String::from("rounds.iter1.score: Score 1"),
-            String::from("rounds.iter2.round.play: Play round 2 (r2)"),
+            // Iteration 2 follows iteration 1; iteration 2's `score` is dropped (skip = 2),
+            // so iteration 3 follows nothing.
+            String::from("rounds.iter2.round.play <- rounds.iter1.score: Play round 2 (r2)"),
             String::from("rounds.iter3.round.play: Play round 3 (r3)"),
             String::from("rounds.iter3.score: Score 3"),
         ])
