@@ -7,7 +7,7 @@
 //! `advice`, `pointcuts`, `template` and `phase` of a formula that `extends` others
 //! (`extends` keeps only vars, steps, compose and the description). Both engines drop
 //! them without a word. (Keys dropped while lowering, advice `args` / `output` and the
-//! root `source`, are reported in `model/lower.rs`; `compose` rules lost when parent and
+//! root `source`, are reported while lowering, `model/lower/`; `compose` rules lost when parent and
 //! child both have `compose`, in `cook/extends.rs`.)
 
 use super::{CheckCx, walk_list};
@@ -91,6 +91,7 @@ fn expanded_targets(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         for r in &c.map {
+            // A selector that is not a glob is GTC026; it replaces nothing.
             if let Some(g) = r.selector.as_ref().and_then(|t| parse_glob(&t.value).ok()) {
                 rules.push((Glob::Pattern(g), "a `compose.map` rule"));
             }
