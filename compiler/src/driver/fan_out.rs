@@ -3,7 +3,7 @@
 
 use crate::db::{Database, SourceFile};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The payload a job's panic is re-raised with: the file it was working on and the
@@ -124,10 +124,10 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// `GTC_DEBUG_PANIC_ON`, so tests can prove a crash is never a silent pass. Release
 /// builds do not contain this hook.
 #[cfg(debug_assertions)]
-pub(super) fn debug_panic_hook(path: &Path) {
+pub(super) fn debug_panic_hook(path: &std::path::Path) {
     if let Some(target) = std::env::var_os("GTC_DEBUG_PANIC_ON")
         && !target.is_empty()
-        && path.ends_with(Path::new(&target))
+        && path.ends_with(std::path::Path::new(&target))
     {
         panic!(
             "GTC_DEBUG_PANIC_ON: forced panic while checking {}",
