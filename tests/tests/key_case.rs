@@ -31,6 +31,19 @@ fn toml_case_variants_are_honoured_with_a_warning_and_a_fix() {
     );
     insta::assert_snapshot!("key_case_toml_human", render_plain(&report));
     insta::assert_snapshot!("key_case_toml_json", render_json(&report));
+    // SARIF carries the same fix: a replacement of the key's region.
+    let sarif: serde_json::Value = serde_json::from_str(&gtc::diagnostic::render_sarif(&report))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let fix = &sarif["runs"][0]["results"][2]["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "rename `Depends_On` to `depends_on`"
+    );
+    let replacement = &fix["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "depends_on");
+    assert_eq!(replacement["deletedRegion"]["startLine"], 10);
+    assert_eq!(replacement["deletedRegion"]["startColumn"], 2);
+    assert_eq!(replacement["deletedRegion"]["endColumn"], 12);
     // The values are kept: the dependency is not lost.
     assert_eq!(
         cook_listing(&[("cased.formula.toml", TOML)]),
