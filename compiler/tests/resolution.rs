@@ -399,3 +399,34 @@ fn explain_resolution_names_the_winner_and_what_it_shadows() {
     assert!(out.contains("  the checked files\n"), "{out}");
     assert!(out.ends_with("  the stdlib embedded in gtc\n"), "{out}");
 }
+
+#[test]
+fn a_layer_that_is_also_a_checked_files_directory_still_serves_the_others() {
+    let d = tmp();
+    let root = d.path();
+    write(
+        &root.join(".beads/formulas/a.formula.toml"),
+        &base("a").replace("\"base\"", "\"a\""),
+    );
+    write(
+        &root.join(".beads/formulas/base.formula.toml"),
+        &base("project"),
+    );
+    write(&root.join("other/child.formula.toml"), CHILD);
+    // `base` is a sibling of `a` only; from `other/` it is the project layer's.
+    let (code, out) = check_code(
+        root,
+        root,
+        &[
+            "check",
+            ".beads/formulas/a.formula.toml",
+            "other/child.formula.toml",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        cooked_ids(root, root, &root.join("other/child.formula.toml"), &[], &[]),
+        ["project", "own"]
+    );
+}
