@@ -115,7 +115,7 @@ fn main() -> ExitCode {
                 }),
                 measured(Stage::Lower, &mut || {
                     let tree = syntax::parse(&text, Format::Toml);
-                    let model = black_box(gtc::model::lower(&tree.root));
+                    let model = black_box(gtc::model::lower(&tree.root, Format::Toml));
                     Box::new((tree, model))
                 }),
                 measured(Stage::Parse, &mut || {

@@ -34,9 +34,23 @@ pub struct Workspace {
     /// The files being checked, in output order.
     #[returns(ref)]
     pub files: Vec<SourceFile>,
-    /// Files on the search path, in priority order (project, user, `--search-path`, stdlib).
+    /// Files found by name: the siblings of the checked files (each visible from its own
+    /// directory only), then the search path in priority order, the stdlib last.
     #[returns(ref)]
-    pub library: Vec<SourceFile>,
+    pub library: Vec<LibraryFile>,
+    /// The layers searched, in order: one `Sibling` per directory of checked files, the
+    /// search path's directories, the stdlib (for `--explain-resolution`).
+    #[returns(ref)]
+    pub layers: Vec<crate::source::Layer>,
+}
+
+/// A file of the library and the layer of name resolution it was found in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LibraryFile {
+    /// The file.
+    pub file: SourceFile,
+    /// Where it was found.
+    pub layer: crate::source::Layer,
 }
 
 /// The database: salsa storage for every query.
@@ -69,7 +83,7 @@ pub struct Lowered {
 pub fn lowered(db: &dyn salsa::Database, file: SourceFile) -> Lowered {
     let tree = parse(db, file);
     let mut diagnostics: Vec<Diagnostic> = tree.errors.iter().map(check::syntax_error).collect();
-    let (formula, mut more) = crate::model::lower(&tree.root);
+    let (formula, mut more) = crate::model::lower(&tree.root, file.format(db));
     diagnostics.append(&mut more);
     Lowered {
         formula,
@@ -77,7 +91,8 @@ pub fn lowered(db: &dyn salsa::Database, file: SourceFile) -> Lowered {
     }
 }
 
-/// Formula names -> files: checked files first, then the search path.
+/// Formula names -> files: checked files first, then each directory's siblings, then
+/// the search path (see `resolve::names`).
 #[salsa::tracked(returns(ref))]
 pub fn name_index(db: &dyn salsa::Database, ws: Workspace) -> NameIndex {
     resolve::build_name_index(db, ws.files(db), ws.library(db))
@@ -86,7 +101,7 @@ pub fn name_index(db: &dyn salsa::Database, ws: Workspace) -> NameIndex {
 /// What a file inherits through `extends`.
 #[salsa::tracked(returns(ref))]
 pub fn inheritance(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Inheritance {
-    resolve::inheritance(db, name_index(db, ws), file)
+    resolve::inheritance(db, &name_index(db, ws).scope(db, file), file)
 }
 
 /// What checking another formula needs to know of `file` (its kind, whether it has a
@@ -105,7 +120,7 @@ pub fn file_diagnostics(
     file: SourceFile,
 ) -> Vec<Diagnostic> {
     let this = lowered(db, file);
-    let index = name_index(db, ws);
+    let index = name_index(db, ws).scope(db, file);
     let inherited = inheritance(db, ws, file);
     let mut out = this.diagnostics.clone();
     let lookup = |name: &str| -> Option<resolve::FormulaInfo> {
@@ -199,7 +214,7 @@ mod tests {
             Arc::from("formula = \"b\"\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\n"),
             Format::Toml,
         );
-        let ws = Workspace::new(&db, vec![a, b], Vec::new());
+        let ws = Workspace::new(&db, vec![a, b], Vec::new(), Vec::new());
         assert!(file_diagnostics(&db, ws, a).is_empty());
         assert!(file_diagnostics(&db, ws, b).is_empty());
         log.lock().map(|mut l| l.clear()).unwrap_or_default();
@@ -241,7 +256,7 @@ mod tests {
             ),
             Format::Toml,
         );
-        let ws = Workspace::new(&db, vec![parent, child], Vec::new());
+        let ws = Workspace::new(&db, vec![parent, child], Vec::new(), Vec::new());
         let before = file_diagnostics(&db, ws, child).clone();
         log.lock().map(|mut l| l.clear()).unwrap_or_default();
 

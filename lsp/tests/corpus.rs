@@ -1,4 +1,5 @@
-//! End to end on the real formulas of `../shared/corpus` (skipped when it is absent):
+//! End to end on the real formulas of `../shared/corpus` (skipped when it is absent,
+//! except under CI, where a missing corpus fails):
 //! the diagnostics the server gives for every file are exactly `gtc check`'s (codes,
 //! messages, help, ranges), and the outline of a corpus formula is snapshotted.
 
@@ -16,7 +17,13 @@ fn corpus(name: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/corpus")
         .join(name);
-    dir.canonicalize().ok()
+    let found = dir.canonicalize().ok();
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "CI is set and {} is missing",
+        dir.display()
+    );
+    found
 }
 
 #[test]
@@ -33,7 +40,8 @@ fn diagnostics_are_gtc_checks_on_the_corpus() {
             home: Some(root.join(".home")),
             ..Default::default()
         };
-        let (ws, _) = gtc::driver::load(&db, &paths, &opts);
+        let env = gtc::source::SearchEnv::default();
+        let ws = gtc::driver::load(&db, &paths, &opts, &env).workspace;
         let report = gtc::driver::report(&db, ws);
         let mut s = Server::start(&root, false);
         let mut checked = 0;

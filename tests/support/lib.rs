@@ -3,10 +3,44 @@
 use gtc::diagnostic::{Report, render_human};
 use std::path::PathBuf;
 
-/// `../shared/corpus` beside the workspace, if present (tests skip cleanly without it).
+/// `../shared/corpus` beside the workspace, if present. Tests skip cleanly without it on
+/// a developer's machine; when `CI` is set a missing corpus fails the test instead, so a
+/// CI run can never pass by skipping.
 pub fn corpus_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    dir.is_dir().then_some(dir)
+    locate_corpus(dir, ci_is_set()).unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// Whether the `CI` environment variable asks for a CI run (set, non-empty, not `false`/`0`).
+pub fn ci_is_set() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "False"))
+}
+
+/// `dir` when it is a directory; otherwise nothing, or (under `ci`) an error saying why
+/// the test cannot skip.
+pub fn locate_corpus(dir: PathBuf, ci: bool) -> Result<Option<PathBuf>, String> {
+    if dir.is_dir() {
+        Ok(Some(dir))
+    } else if ci {
+        Err(format!(
+            "{} is missing and CI is set: the corpus and reference-parity tests must run in CI \
+             (check out the shared corpus beside the workspace)",
+            dir.display()
+        ))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The corpus projects: each is one workspace (their formulas refer to each other by name).
+pub const PROJECTS: [&str; 2] = ["beads", "gastown"];
+
+/// `(path, text)` pairs borrowed, as the checking and cooking helpers take them.
+pub fn borrowed(texts: &[(String, String)]) -> Vec<(&str, &str)> {
+    texts
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect()
 }
 
 /// The formula files of one corpus project (`beads`, `gastown`), as (path relative to the
@@ -58,6 +92,54 @@ pub fn diagnostic_lines(report: &Report) -> Vec<String> {
 /// Check in-memory sources (path, text) with only the stdlib on the search path.
 pub fn check(sources: &[(&str, &str)]) -> Report {
     gtc::driver::check_sources(sources)
+}
+
+/// Cook the last of `sources` (checked together, stdlib on the search path) in compile
+/// mode, or with `vars` in runtime mode: the resolved formula, or its located error lines.
+pub fn cook_last(
+    sources: &[(&str, &str)],
+    vars: Option<&[(&str, &str)]>,
+) -> Result<gtc::cook::Resolved, Vec<String>> {
+    let db = gtc::db::Database::default();
+    let ws = gtc::driver::memory_workspace(&db, sources);
+    let Some(&file) = ws.files(&db).last() else {
+        return Err(vec![String::from("no sources")]);
+    };
+    let opts = gtc::cook::CookOptions {
+        vars: vars.map(|v| {
+            v.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        }),
+        ..gtc::cook::CookOptions::default()
+    };
+    let cooked = gtc::cook::cook(&db, ws, file, opts);
+    cooked
+        .resolved
+        .ok_or_else(|| diagnostic_lines(&gtc::driver::error_report(&db, file, &cooked.diagnostics)))
+}
+
+/// One line per step, children after their parent: `id <- needs: title` (`<- needs` only
+/// when the step has dependencies).
+pub fn titled(steps: &[gtc::cook::RStep]) -> Vec<String> {
+    fn walk(steps: &[gtc::cook::RStep], out: &mut Vec<String>) {
+        for s in steps {
+            let needs = if s.needs.is_empty() {
+                String::new()
+            } else {
+                format!(" <- {}", s.needs.join(", "))
+            };
+            out.push(format!(
+                "{}{needs}: {}",
+                s.id,
+                s.title.as_deref().unwrap_or("")
+            ));
+            walk(&s.children, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(steps, &mut out);
+    out
 }
 
 /// A cooked formula as `id <- need, need [labels]` lines, children indented; or its errors.

@@ -181,7 +181,7 @@ fn a_range_whose_var_has_no_value_is_an_error() {
     let e = cook_err(&[("nv.formula.toml", f)]);
     assert!(
         e.iter()
-            .any(|l| l.starts_with("GTC031") && l.contains("range end")),
+            .any(|l| l.starts_with("GTC031") && l.contains("needs a value for var `n`")),
         "{e:?}"
     );
 }

@@ -1,7 +1,7 @@
 //! Every corpus formula cooks (compile mode), and its resolved step ids and
 //! dependencies are snapshotted; the three formulas with check errors do not cook.
 
-use gtc_e2e::{cook_listings, corpus_dir, project_sources};
+use gtc_e2e::{PROJECTS, borrowed, cook_listings, corpus_dir, project_sources};
 
 const NOT_COOKED: &[&str] = &[
     "mol-digest-generate",
@@ -17,12 +17,9 @@ fn corpus_formulas_cook_deterministically() {
     };
     let mut cooked = 0;
     // Each project's formulas form one workspace (they refer to each other by name).
-    for project in ["beads", "gastown"] {
+    for project in PROJECTS {
         let texts = project_sources(&corpus, project);
-        let sources: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
+        let sources = borrowed(&texts);
         let first = cook_listings(&sources);
         assert_eq!(first, cook_listings(&sources), "cooking is deterministic");
         for (rel, result) in first {
@@ -62,14 +59,14 @@ fn corpus_formulas_cook_in_runtime_mode() {
         return;
     };
     let mut cooked = 0;
-    for project in ["beads", "gastown"] {
+    for project in PROJECTS {
         let (paths, _) = gtc::driver::collect_paths(&[corpus.join(project)]);
         let db = Database::default();
         let files: Vec<SourceFile> = paths
             .iter()
             .filter_map(|p| gtc::driver::read_source(&db, p).ok())
             .collect();
-        let ws = Workspace::new(&db, files.clone(), Vec::new());
+        let ws = Workspace::new(&db, files.clone(), Vec::new(), Vec::new());
         for &file in &files {
             let name = file.path(&db).display().to_string();
             if NOT_COOKED.iter().any(|n| name.contains(n)) {

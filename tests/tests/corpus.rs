@@ -5,6 +5,7 @@
 use gtc::db::Database;
 use gtc::diagnostic::{Code, Severity};
 use gtc::driver::{LoadOptions, collect_paths, load, report};
+use gtc::source::SearchEnv;
 use gtc_e2e::corpus_dir;
 
 const REQUIRED_WITH_DEFAULT: &[(&str, &str, u32)] = &[
@@ -23,8 +24,9 @@ fn corpus_checks_clean_but_for_the_three_known_errors() {
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(files.len(), 54, "the corpus has 54 formulas");
     let db = Database::default();
-    let (ws, errors) = load(&db, &files, &LoadOptions::default());
-    assert!(errors.is_empty(), "{errors:?}");
+    let loaded = load(&db, &files, &LoadOptions::default(), &SearchEnv::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let ws = loaded.workspace;
     let report = report(&db, ws);
     let mut seen = Vec::new();
     for d in report.diagnostics() {

@@ -221,15 +221,17 @@ fn fuzz_regressions_do_not_panic() {
     let root = fixtures_dir().join("fuzz-regressions");
     let mut count = 0;
     let mut slowest = (Duration::ZERO, String::new());
-    for (target, format) in [
-        ("toml_frontend", Some(Format::Toml)),
-        ("json_frontend", Some(Format::Json)),
-        ("yaml_frontend", Some(Format::Yaml)),
-        ("expr", None),
+    // How many inputs each target keeps: update when adding one, so that a moved or
+    // emptied directory fails here instead of passing with nothing run.
+    for (target, format, kept) in [
+        ("toml_frontend", Some(Format::Toml), 61),
+        ("json_frontend", Some(Format::Json), 55),
+        ("yaml_frontend", Some(Format::Yaml), 111),
+        ("expr", None, 40),
     ] {
-        let Ok(dir) = std::fs::read_dir(root.join(target)) else {
-            continue;
-        };
+        let dir = std::fs::read_dir(root.join(target))
+            .unwrap_or_else(|e| panic!("{}: {e}", root.join(target).display()));
+        let before = count;
         let mut files: Vec<_> = dir.filter_map(Result::ok).map(|e| e.path()).collect();
         files.sort();
         for path in files {
@@ -256,7 +258,13 @@ fn fuzz_regressions_do_not_panic() {
             }
             count += 1;
         }
+        assert_eq!(
+            count - before,
+            kept,
+            "fuzz regression inputs run for `{target}`"
+        );
     }
+    assert_eq!(count, 267, "fuzz regression inputs run in all");
     eprintln!(
         "{count} fuzz regression inputs; slowest {} ({:.2?})",
         slowest.1, slowest.0

@@ -52,7 +52,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         match (cx.lookup)(&name.value) {
             None => out.push(
                 Diagnostic::new(Code::UnknownFormula, name.span, format!("{what} names unknown formula `{}`", name.value))
-                    .with_help("formulas are found among the checked files, .beads/formulas/, ~/.beads/formulas/, --search-path dirs and the stdlib"),
+                    .with_help(crate::resolve::WHERE_NAMES_RESOLVE),
             ),
             Some(info) => match need {
                 Need::Expansion if info.kind != "expansion" || !info.has_template => out.push(

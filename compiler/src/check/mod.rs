@@ -6,6 +6,7 @@ mod cycles;
 mod formula_refs;
 mod gates;
 mod loops;
+mod no_effect;
 mod on_complete;
 mod placeholders;
 mod required_fields;
@@ -83,6 +84,7 @@ pub fn check_formula(
     gates::run(&cx, out);
     on_complete::run(&cx, out);
     placeholders::run(&cx, out);
+    no_effect::run(&cx, out);
 }
 
 /// A front-end syntax error as a diagnostic.

@@ -34,8 +34,21 @@ fn check(
         cwd: env.cwd.clone(),
         home: env.home.clone(),
     };
-    let (ws, load_errors) = load(db, &files, &opts);
-    problems.extend(load_errors);
+    let loaded = load(db, &files, &opts, &env.search);
+    let ws = loaded.workspace;
+    problems.extend(loaded.errors);
+    for w in &loaded.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    if let Some(name) = &args.explain_resolution {
+        for p in &problems {
+            let _ = writeln!(err, "error: {}: {}", p.path.display(), p.message);
+        }
+        if !problems.is_empty() {
+            return 2;
+        }
+        return super::resolution::explain(db, ws, name, out);
+    }
     for p in &args.search_path {
         if !p.is_dir() {
             problems.push(crate::driver::LoadError {
@@ -44,7 +57,21 @@ fn check(
             });
         }
     }
-    let report = report(db, ws);
+    let report = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report(db, ws))) {
+        Ok(report) => report,
+        Err(payload) => {
+            // A crash is never a pass: name the file, print no summary, exit 2.
+            let what = match payload.downcast::<crate::driver::WorkerPanic>() {
+                Ok(p) => p.to_string(),
+                Err(other) => format!("internal error: {}", panic_message(other.as_ref())),
+            };
+            let _ = writeln!(
+                err,
+                "error: {what}\nhelp: this is a bug in gtc; please report it with the file"
+            );
+            return 2;
+        }
+    };
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let written = match args.format {
@@ -96,6 +123,14 @@ fn check(
     } else {
         0
     }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
 }
 
 fn plural(n: usize) -> &'static str {

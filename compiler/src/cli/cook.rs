@@ -7,7 +7,7 @@ use crate::cook::{
 use crate::db::Database;
 use crate::diagnostic::render_human;
 use crate::driver::read_text;
-use crate::driver::{LoadOptions, error_report, find_formula};
+use crate::driver::{LoadOptions, error_report, find_formula_in};
 use crate::source::LineIndex;
 use crate::source::Span;
 use crate::syntax::{self, Format, NodeKind};
@@ -44,8 +44,13 @@ fn cook_one(
         cwd: env.cwd.clone(),
         home: env.home.clone(),
     };
-    let (ws, file) = match find_formula(db, &args.formula, &opts) {
-        Ok(found) => found,
+    let (ws, file) = match find_formula_in(db, &args.formula, &opts, &env.search) {
+        Ok(found) => {
+            for w in &found.warnings {
+                let _ = writeln!(err, "warning: {w}");
+            }
+            (found.workspace, found.file)
+        }
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             return 2;

@@ -7,6 +7,7 @@ mod cook;
 mod explain;
 mod fmt;
 mod lsp;
+mod resolution;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -39,8 +40,12 @@ enum Command {
 *.formula.toml, *.formula.json, *.formula.yaml and *.formula.yml (hidden directories other \
 than .beads, target/ and node_modules/ are skipped).\n\n\
 Formula names (extends, expand, compose.expand/map `with`, compose.aspects, on_complete.bond) \
-resolve among the checked files first, then the search path: --search-path dirs, the project's \
-.beads/formulas/, ~/.beads/formulas/, then the stdlib embedded in gtc.\n\n\
+resolve, first hit wins, among: the checked files; the other formula files in the directory of \
+the formula being checked; --search-path dirs; the project's .beads/formulas/ ($BEADS_DIR, or \
+the nearest .beads/ above the working directory, .beads/redirect followed); the git root's \
+.beads/formulas/ (the main checkout's too, from a worktree); $GT_ROOT/.beads/formulas/; \
+~/.beads/formulas/; then the stdlib embedded in gtc. --explain-resolution NAME shows the \
+order and what a name shadows.\n\n\
 Exit status: 0 no errors; 1 errors (or warnings with --deny-warnings); 2 usage or I/O problem."
     )]
     Check(CheckArgs),
@@ -142,6 +147,10 @@ struct CheckArgs {
     /// Print only the summary line (human format).
     #[arg(long, short)]
     quiet: bool,
+    /// Check nothing: print where formula name NAME resolves (as seen from the first
+    /// checked file) and every file it shadows, in search order; exit 1 if it does not.
+    #[arg(long, value_name = "NAME")]
+    explain_resolution: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -253,6 +262,8 @@ pub struct Env {
     /// Whether the process exits right after the command: then the database is not
     /// freed piece by piece (the OS reclaims it at once), which saves a few percent.
     pub exit_after: bool,
+    /// `$BEADS_DIR` and `$GT_ROOT`, which move the search path.
+    pub search: crate::source::SearchEnv,
 }
 
 impl Env {
@@ -267,6 +278,7 @@ impl Env {
             stdout_is_terminal: std::io::stdout().is_terminal(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             exit_after: true,
+            search: crate::source::SearchEnv::from_process(),
         }
     }
 }

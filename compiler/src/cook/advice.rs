@@ -89,6 +89,7 @@ fn advice_step(a: &AdviceStep, target: &RStep, origin: &Origin, rule: usize) -> 
                 .map_or_else(|| id.clone(), |t| subst(&t.value)),
         ),
         description: a.description.as_ref().map(|t| subst(&t.value)),
+        ty: a.ty.as_ref().map(|t| t.value.clone()),
         source: SourceRecord {
             formula: std::sync::Arc::from(formula),
             file: origin.file.clone(),

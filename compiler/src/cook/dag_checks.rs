@@ -41,18 +41,28 @@ pub fn composition_diagnostics(
     ws: Workspace,
     file: SourceFile,
 ) -> Vec<Diagnostic> {
-    if !composes(&lowered(db, file).formula) {
-        return Vec::new();
+    let f = &lowered(db, file).formula;
+    let name_span = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
+    if !composes(f) {
+        return if f.steps.is_empty() && poured(f.effective_kind(), f.template.is_empty()) {
+            vec![pours_nothing(f, name_span)]
+        } else {
+            Vec::new()
+        };
     }
+    let checked = crate::db::file_diagnostics(db, ws, file).len();
     let cooked = cook(db, ws, file, CookOptions::default());
+    // Cooking's own diagnostics follow the check's: failures and what it dropped.
     let mut out: Vec<Diagnostic> = cooked
         .diagnostics
         .into_iter()
-        .filter(|d| d.code == Code::CookFailed)
+        .skip(checked)
+        .filter(|d| matches!(d.code, Code::CookFailed | Code::NoEffect))
         .collect();
     let Some(r) = cooked.resolved else { return out };
-    let f = &lowered(db, file).formula;
-    let name_span = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
+    if r.steps.is_empty() && poured(&r.kind, r.template.is_empty()) {
+        out.push(pours_nothing(f, name_span));
+    }
     let mut all: Vec<&RStep> = Vec::new();
     flatten(&r.steps, &mut all);
 
@@ -125,6 +135,36 @@ pub fn composition_diagnostics(
         }
     }
     out
+}
+
+/// Whether a formula of `kind` pours its steps: an aspect is applied by other formulas,
+/// an expansion with a template pours that template (the steps of a standalone pour).
+fn poured(kind: &str, no_template: bool) -> bool {
+    match kind {
+        "aspect" => false,
+        "expansion" => no_template,
+        _ => true,
+    }
+}
+
+/// GTC036: `f` cooks to no steps.
+fn pours_nothing(f: &Formula, at: Span) -> Diagnostic {
+    let why = if !f.extends.is_empty() {
+        "its parents have no steps and it adds none"
+    } else {
+        "it has no steps"
+    };
+    Diagnostic::new(
+        Code::PoursNothing,
+        at,
+        format!(
+            "`{}` cooks to no steps: pouring it makes an empty molecule",
+            f.name_str()
+        ),
+    )
+    .with_help(format!(
+        "{why}; add `[[steps]]`, or give it `type = \"aspect\"` (with `advice`) or `type = \"expansion\"` (with `[[template]]`) if other formulas apply it"
+    ))
 }
 
 fn flatten<'a>(steps: &'a [RStep], out: &mut Vec<&'a RStep>) {

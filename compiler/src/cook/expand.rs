@@ -8,6 +8,7 @@
 //! behaviour). Nesting is limited to 5 levels.
 
 use super::types::RStep;
+use crate::expr::placeholder::replace_placeholder;
 use std::collections::BTreeMap;
 
 /// The deepest expansion nesting.
@@ -42,15 +43,17 @@ pub(crate) fn expand_step(
     let title = target.title.clone().unwrap_or_default();
     let description = target.description.clone().unwrap_or_default();
     let fill_target = |t: &str| {
-        t.replace("{target.id}", &target.id)
-            .replace("{target.title}", &title)
-            .replace("{target.description}", &description)
-            .replace("{target}", &target.id)
+        let t = replace_placeholder(t, "target.id", &target.id);
+        let t = replace_placeholder(&t, "target.title", &title);
+        let t = replace_placeholder(&t, "target.description", &description);
+        replace_placeholder(&t, "target", &target.id)
     };
+    // Unlike the reference, `{{name}}` is left for the pour-time substitution instead of
+    // becoming `{value}` when `name` is also an expansion var.
     let fill_vars = |t: &str| {
         let mut t = t.to_owned();
         for (k, v) in &vars {
-            t = t.replace(&format!("{{{k}}}"), v);
+            t = replace_placeholder(&t, k, v);
         }
         t
     };
@@ -103,6 +106,11 @@ fn instantiate(
         priority: t.priority,
         assignee: t.assignee.as_deref().map(vars_only),
         labels: t.labels.iter().map(|l| both(l)).collect(),
+        // The reference drops notes and metadata here; they are data the author wants on
+        // the issue. (What it drops that would change the molecule's shape, the check
+        // reports: GTC037.)
+        notes: t.notes.as_deref().map(both),
+        metadata: t.metadata.clone(),
         needs: t.needs.iter().map(|n| both(n)).collect(),
         children: t
             .children
@@ -145,4 +153,37 @@ pub(crate) fn replace(
         }
     }
     Err(with)
+}
+
+/// A standalone expansion (an expansion formula with no steps, poured on its own): its
+/// template expanded against the target `main`, titled with the formula's name and
+/// described with its description, with `values` for its vars (spec §3.1 step 9).
+/// Nothing changes for other formulas. Whether it materialised.
+pub(crate) fn materialize(
+    r: &mut super::Resolved,
+    values: &BTreeMap<String, String>,
+) -> Result<bool, String> {
+    if r.kind != "expansion" || !r.steps.is_empty() || r.template.is_empty() {
+        return Ok(false);
+    }
+    let target = RStep {
+        id: String::from("main"),
+        title: Some(r.formula.clone()),
+        description: r.description.clone(),
+        ..RStep::default()
+    };
+    let exp = Expansion {
+        name: r.formula.clone(),
+        template: r.template.clone(),
+        defaults: values.clone(),
+    };
+    r.steps = expand_step(
+        &target,
+        &exp,
+        &BTreeMap::new(),
+        0,
+        "poured on its own: expanded for",
+    )
+    .map_err(|e| format!("standalone expansion `{}`: {e}", r.formula))?;
+    Ok(true)
 }

@@ -11,7 +11,8 @@ use super::from_model::{self, Origin};
 use super::types::{RStep, RVar};
 use crate::db::{SourceFile, lowered};
 use crate::model::{Advice, Compose, Formula};
-use crate::resolve::NameIndex;
+use crate::resolve::Names;
+use crate::source::Span;
 use std::collections::BTreeMap;
 
 /// A formula with its `extends` applied, before any other composition.
@@ -23,6 +24,9 @@ pub(crate) struct Base {
     pub advice: Vec<Advice>,
     pub description: Option<String>,
     pub phase: Option<String>,
+    /// `compose` rules the merge lost, as (message, span in the resolved formula's file):
+    /// its own rules at their place, its parents' at the `extends` entry.
+    pub lost: Vec<(String, Span)>,
 }
 
 /// Deeper `extends` chains than this are refused (cycles are refused by the check).
@@ -32,7 +36,7 @@ const MAX_EXTENDS_DEPTH: usize = 64;
 /// has already located unknown parents and cycles; this only guards).
 pub(crate) fn resolve(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     file: SourceFile,
     chain: &mut Vec<String>,
 ) -> Result<Base, String> {
@@ -62,6 +66,7 @@ pub(crate) fn resolve(
             advice: f.advice.clone(),
             description,
             phase: f.phase.as_ref().map(|p| p.value.clone()),
+            lost: Vec::new(),
         });
     }
     chain.push(name.clone());
@@ -69,6 +74,7 @@ pub(crate) fn resolve(
     let mut steps: Vec<RStep> = Vec::new();
     let mut compose: Option<Compose> = None;
     let mut parent_description = None;
+    let mut lost: Vec<(String, Span)> = Vec::new();
     for parent in &f.extends {
         let pfile = index
             .get(&parent.value)
@@ -83,7 +89,12 @@ pub(crate) fn resolve(
                 .push(format!("inherited by {name} from {}", parent.value));
             steps.push(s);
         }
-        compose = merge_compose(compose, base.compose);
+        let (merged, gone) = merge_compose(compose, base.compose);
+        compose = merged;
+        lost.extend(
+            gone.into_iter()
+                .map(|(rule, _)| (lost_message(rule, "what it extends"), parent.span)),
+        );
         if parent_description.is_none() {
             parent_description = base.description.filter(|d| !d.is_empty());
         }
@@ -102,23 +113,69 @@ pub(crate) fn resolve(
             None => steps.push(s),
         }
     }
+    let (compose, gone) = merge_compose(compose, f.compose.clone());
+    let first_parent = f.extends.first().map_or(Span::new(0, 0), |p| p.span);
+    for (rule, side) in gone {
+        lost.push(match side {
+            Side::Own(span) => (lost_message(rule, &format!("`{name}`")), span),
+            Side::Inherited => (lost_message(rule, "what it extends"), first_parent),
+        });
+    }
     Ok(Base {
         vars,
         steps,
         template: Vec::new(),
-        compose: merge_compose(compose, f.compose.clone()),
+        compose,
         advice: Vec::new(),
         description: description.filter(|d| !d.is_empty()).or(parent_description),
         phase: None,
+        lost,
     })
 }
 
+/// Which side of a `compose` merge a lost rule was on.
+enum Side {
+    /// The formula's own (overlay) rule, at this span of its file.
+    Own(Span),
+    /// A rule inherited from the parents.
+    Inherited,
+}
+
+fn lost_message(rule: &str, whose: &str) -> String {
+    format!(
+        "`{rule}` of {whose} has no effect: when a formula and what it extends both have `compose`, only bond_points, hooks, expand and map are merged (as the reference does)"
+    )
+}
+
 /// The reference's compose merge: either side alone is kept whole; with both, bond
-/// points merge by id (overlay wins), hooks / expand / map append, the rest is lost.
-fn merge_compose(base: Option<Compose>, overlay: Option<Compose>) -> Option<Compose> {
+/// points merge by id (overlay wins), hooks / expand / map append, the rest is lost:
+/// returned as (rule kind, side), one per lost rule.
+fn merge_compose(
+    base: Option<Compose>,
+    overlay: Option<Compose>,
+) -> (Option<Compose>, Vec<(&'static str, Side)>) {
     match (base, overlay) {
-        (None, x) | (x, None) => x,
+        (None, x) | (x, None) => (x, Vec::new()),
         (Some(b), Some(o)) => {
+            let mut gone: Vec<(&'static str, Side)> = Vec::new();
+            for (c, own) in [(&b, false), (&o, true)] {
+                let spans = c
+                    .branch
+                    .iter()
+                    .map(|r| ("compose.branch", r.span))
+                    .chain(c.gate.iter().map(|r| ("compose.gate", r.span)))
+                    .chain(c.aspects.iter().map(|a| ("compose.aspects", a.span)));
+                for (rule, span) in spans {
+                    gone.push((
+                        rule,
+                        if own {
+                            Side::Own(span)
+                        } else {
+                            Side::Inherited
+                        },
+                    ));
+                }
+            }
             let mut bond_points = b.bond_points;
             for bp in o.bond_points {
                 let id = bp.id.as_ref().map(|t| t.value.clone());
@@ -130,7 +187,7 @@ fn merge_compose(base: Option<Compose>, overlay: Option<Compose>) -> Option<Comp
                     None => bond_points.push(bp),
                 }
             }
-            Some(Compose {
+            let merged = Compose {
                 bond_points,
                 hooks: b.hooks.into_iter().chain(o.hooks).collect(),
                 expand: b.expand.into_iter().chain(o.expand).collect(),
@@ -139,7 +196,8 @@ fn merge_compose(base: Option<Compose>, overlay: Option<Compose>) -> Option<Comp
                 gate: Vec::new(),
                 aspects: Vec::new(),
                 span: o.span,
-            })
+            };
+            (Some(merged), gone)
         }
     }
 }

@@ -62,7 +62,7 @@ pub(crate) fn step(s: &Step, path: String, o: &Origin) -> RStep {
         count: l.count.as_ref().map(|c| c.value),
         until: text(&l.until),
         max: l.max.as_ref().map(|m| m.value),
-        range: text(&l.range),
+        range: l.range.clone(),
         var: text(&l.var),
         body: l
             .body
@@ -79,6 +79,7 @@ pub(crate) fn step(s: &Step, path: String, o: &Origin) -> RStep {
         ty: text(&s.ty),
         priority: s.priority.as_ref().map(|p| p.value),
         labels: s.labels.iter().map(|l| l.value.clone()).collect(),
+        metadata: s.metadata.as_ref().map(|m| m.value.clone()),
         needs,
         waits_for: text(&s.waits_for),
         assignee: text(&s.assignee),

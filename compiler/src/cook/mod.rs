@@ -7,7 +7,9 @@
 
 mod advice;
 mod control;
+mod convoy;
 mod dag_checks;
+mod error;
 mod expand;
 mod extends;
 mod from_model;
@@ -26,8 +28,9 @@ use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::expr::glob::parse_glob;
 use crate::model::ExpandRule;
-use crate::resolve::NameIndex;
+use crate::resolve::Names;
 use crate::source::Span;
+use error::CookError;
 use expand::Expansion;
 use from_model::Origin;
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,28 +78,16 @@ pub fn cook(
             diagnostics,
         };
     }
-    let f = &lowered(db, file).formula;
-    let at = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
-    match run(db, name_index(db, ws), file, &opts) {
-        Ok(mut r) => {
-            if let Some(values) = &opts.vars
-                && let Err(mut errors) = runtime::apply(&mut r, f, values)
-            {
-                diagnostics.append(&mut errors);
-                return Cooked {
-                    resolved: None,
-                    diagnostics,
-                };
-            }
+    match run(db, &name_index(db, ws).scope(db, file), file, &opts) {
+        Ok((r, mut warnings)) => {
+            diagnostics.append(&mut warnings);
             Cooked {
                 resolved: Some(r),
                 diagnostics,
             }
         }
-        Err(message) => {
-            diagnostics.push(Diagnostic::new(Code::CookFailed, at, message).with_help(
-                "the formula checks, but its composition cannot be applied; see the message",
-            ));
+        Err(mut errors) => {
+            diagnostics.append(&mut errors);
             Cooked {
                 resolved: None,
                 diagnostics,
@@ -105,26 +96,79 @@ pub fn cook(
     }
 }
 
+/// The pipeline, in the reference's order. In runtime mode the var values are validated
+/// first, so that loop ranges read them; conditions and `{{var}}` substitution come last.
+/// Gives the warnings of composition too (GTC037: `compose` rules `extends` loses).
 fn run(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     file: SourceFile,
     opts: &CookOptions,
-) -> Result<Resolved, String> {
+) -> Result<(Resolved, Vec<Diagnostic>), Vec<Diagnostic>> {
     let f = &lowered(db, file).formula;
     let name = f.name_str().to_owned();
     let origin = Origin::of(db, file, &name);
+    let name_span = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
+    let located = |e: CookError| vec![e.into_diagnostic(&origin.file, name_span)];
 
-    let base = extends::resolve(db, index, file, &mut Vec::new())?;
-    let defaults: BTreeMap<String, String> = base
-        .vars
-        .iter()
-        .filter_map(|(k, v)| v.default.clone().map(|d| (k.clone(), d)))
+    let mut base =
+        extends::resolve(db, index, file, &mut Vec::new()).map_err(|e| located(e.into()))?;
+    let warnings: Vec<Diagnostic> = std::mem::take(&mut base.lost)
+        .into_iter()
+        .map(|(message, span)| {
+            Diagnostic::new(Code::NoEffect, span, message).with_help(
+                "move the rule into the formula whose `compose` is kept, or drop one of the two `compose` tables",
+            )
+        })
         .collect();
+    let values = match &opts.vars {
+        Some(given) => runtime::values(&base.vars, f, given)?,
+        None => base
+            .vars
+            .iter()
+            .filter_map(|(k, v)| v.default.clone().map(|d| (k.clone(), d)))
+            .collect(),
+    };
+    let range_vars = loops::RangeVars {
+        values: &values,
+        runtime: opts.vars.is_some(),
+    };
+    let mut steps = std::mem::take(&mut base.steps);
+    steps.extend(convoy::steps(f, &origin));
+    let steps = compose(db, index, &base, steps, &range_vars, &origin, opts).map_err(located)?;
+    let mut r = Resolved {
+        formula: name,
+        description: base.description,
+        version: f.version.as_ref().map_or(1, |v| v.value),
+        kind: f.effective_kind().to_owned(),
+        vars: base.vars,
+        steps,
+        template: base.template,
+        phase: base.phase,
+        // Gas Town reads `pour` from the formula itself, also under `extends`.
+        pour: f.pour.as_ref().map(|p| p.value),
+        source: origin.file.to_string(),
+    };
+    if opts.vars.is_some() {
+        runtime::apply(&mut r, f, &values)?;
+    }
+    Ok((r, warnings))
+}
+
+/// Control flow, advice, expansions and aspects over `steps` (extends already applied).
+fn compose(
+    db: &dyn salsa::Database,
+    index: &Names<'_>,
+    base: &extends::Base,
+    steps: Vec<RStep>,
+    range_vars: &loops::RangeVars<'_>,
+    origin: &Origin,
+    opts: &CookOptions,
+) -> Result<Vec<RStep>, CookError> {
     let mut budget = opts.step_limit;
-    let mut steps = loops::apply(base.steps, &defaults, &mut budget)?;
+    let mut steps = loops::apply(steps, range_vars, &mut budget)?;
     control::apply(&mut steps, base.compose.as_ref())?;
-    steps = advice::apply(steps, &base.advice, &origin)?;
+    steps = advice::apply(steps, &base.advice, origin)?;
     steps = inline_expansions(db, index, steps, 0)?;
     let mut expanded: BTreeSet<String> = BTreeSet::new();
     if let Some(c) = &base.compose {
@@ -178,7 +222,8 @@ fn run(
             return Err(format!(
                 "duplicate step ids after expansion: {}",
                 dups.into_iter().collect::<Vec<_>>().join(", ")
-            ));
+            )
+            .into());
         }
         for aspect in &c.aspects {
             let afile = index
@@ -186,29 +231,19 @@ fn run(
                 .ok_or_else(|| format!("aspect `{}` not found", aspect.value))?;
             let af = &lowered(db, afile).formula;
             if af.effective_kind() != "aspect" {
-                return Err(format!("`{}` is not an aspect formula", aspect.value));
+                return Err(format!("`{}` is not an aspect formula", aspect.value).into());
             }
             let aorigin = Origin::of(db, afile, &aspect.value);
             steps = advice::apply(steps, &af.advice, &aorigin)?;
         }
     }
-    Ok(Resolved {
-        formula: name,
-        description: base.description,
-        version: f.version.as_ref().map_or(1, |v| v.value),
-        kind: f.effective_kind().to_owned(),
-        vars: base.vars,
-        steps,
-        template: base.template,
-        phase: base.phase,
-        source: origin.file.to_string(),
-    })
+    Ok(steps)
 }
 
 /// Load an expansion formula by name.
 fn load_expansion(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     name: &str,
 ) -> Result<Expansion, String> {
     let file = index
@@ -243,7 +278,7 @@ fn load_expansion(
 /// Replace every step with an `expand` by its expansion (depth-limited).
 fn inline_expansions(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     steps: Vec<RStep>,
     depth: usize,
 ) -> Result<Vec<RStep>, String> {
@@ -273,7 +308,7 @@ fn inline_expansions(
 /// of the target to the expansion's last step.
 fn apply_rule(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     steps: &mut Vec<RStep>,
     target: &str,
     rule: &ExpandRule,

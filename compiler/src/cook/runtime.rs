@@ -1,14 +1,15 @@
 //! Runtime mode: var values applied to a resolved formula.
 //!
 //! Values are the declared defaults, overlaid with the caller's. Every declared var
-//! is validated (a `required` var, or one referenced without a default, needs a
-//! value; a value must be in the `enum`, match the `pattern` and parse as its `type`),
-//! then `{{vars}}` are substituted in the fields the reference substitutes (formula
+//! is validated before composition (a `required` var needs a value; a value must be in
+//! the `enum`, match the `pattern` and parse as its `type`), so loop ranges read valid
+//! values; after composition every var referenced needs a value, then `{{vars}}` are
+//! substituted in the fields the reference substitutes (formula
 //! description; step title, description, notes; gate type, id, await_id, timeout) and
 //! steps whose `condition` is false are removed, with their children; dependencies
 //! on removed steps are dropped.
 
-use super::types::{RStep, Resolved};
+use super::types::{RStep, RVar, Resolved};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::step_condition::{eval_step_condition, parse_step_condition};
 use crate::expr::template::{substitute, var_refs};
@@ -16,47 +17,25 @@ use crate::model::Formula;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Validate `given` against the declared vars and apply them to `r`. Diagnostics are
-/// located at the var's declaration when this file declares it, else at the formula name.
-pub fn apply(
-    r: &mut Resolved,
+/// The values of a runtime cook: the declared defaults, overlaid with `given`, every
+/// declared var validated (a `required` var needs a value; a value must be in the
+/// `enum`, match the `pattern` and parse as its `type`). Diagnostics are located at the
+/// var's declaration when this file declares it, else at the formula name.
+pub(crate) fn values(
+    vars: &BTreeMap<String, RVar>,
     f: &Formula,
     given: &BTreeMap<String, String>,
-) -> Result<(), Vec<Diagnostic>> {
-    let at = |name: &str| -> Span {
-        f.vars
-            .iter()
-            .find(|v| v.name.value == name)
-            .map(|v| v.name.span)
-            .or_else(|| f.name.as_ref().map(|n| n.span))
-            .unwrap_or_default()
-    };
-    let mut values: BTreeMap<String, String> = r
-        .vars
+) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
+    let mut values: BTreeMap<String, String> = vars
         .iter()
         .filter_map(|(k, v)| v.default.clone().map(|d| (k.clone(), d)))
         .collect();
     values.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let referenced = referenced_vars(r);
     let mut errors = Vec::new();
-    for (name, var) in &r.vars {
+    for (name, var) in vars {
         let Some(value) = values.get(name) else {
-            if var.required || referenced.contains(name) {
-                let why = if var.required {
-                    "is required"
-                } else {
-                    "is used and has no default"
-                };
-                errors.push(
-                    Diagnostic::new(
-                        Code::MissingVarValue,
-                        at(name),
-                        format!("var `{name}` {why} but has no value"),
-                    )
-                    .with_help(format!(
-                        "pass it: `--var {name}=<value>` or put it in a --vars-file"
-                    )),
-                );
+            if var.required {
+                errors.push(missing(f, name, "is required"));
             }
             continue;
         };
@@ -64,7 +43,7 @@ pub fn apply(
             errors.push(
                 Diagnostic::new(
                     Code::InvalidVarValue,
-                    at(name),
+                    var_span(f, name),
                     format!("value `{value}` of var `{name}` is not in its enum"),
                 )
                 .with_help(
@@ -86,7 +65,7 @@ pub fn apply(
                 Ok(re) if !re.is_match(value) => errors.push(
                     Diagnostic::new(
                         Code::InvalidVarValue,
-                        at(name),
+                        var_span(f, name),
                         format!("value `{value}` of var `{name}` does not match its pattern `{p}`"),
                     )
                     .with_help("pass a value that matches the pattern"),
@@ -103,7 +82,7 @@ pub fn apply(
             errors.push(
                 Diagnostic::new(
                     Code::InvalidVarValue,
-                    at(name),
+                    var_span(f, name),
                     format!(
                         "value `{value}` of var `{name}` is not a valid {}",
                         var.ty.as_deref().unwrap_or("value")
@@ -113,9 +92,65 @@ pub fn apply(
             );
         }
     }
-    // Undeclared but referenced vars need values too (the reference demands them).
-    for name in &referenced {
-        if !r.vars.contains_key(name) && !values.contains_key(name) {
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Apply validated `values` to the resolved formula `r`, in the reference's pour order:
+/// every `{{var}}` used needs a value; steps whose condition is false are dropped (with
+/// their children and the dependencies on them); a standalone expansion materialises its
+/// template (whose `{{vars}}` then need values too); `{{vars}}` are substituted.
+pub(crate) fn apply(
+    r: &mut Resolved,
+    f: &Formula,
+    values: &BTreeMap<String, String>,
+) -> Result<(), Vec<Diagnostic>> {
+    let name_span = f.name.as_ref().map(|n| n.span).unwrap_or_default();
+    need_values(r, f, values)?;
+    let lookup = |name: &str| values.get(name).cloned();
+    let mut bad_conditions = Vec::new();
+    let steps = filter(std::mem::take(&mut r.steps), &lookup, &mut bad_conditions);
+    if !bad_conditions.is_empty() {
+        return Err(bad_conditions
+            .into_iter()
+            .map(|m| Diagnostic::new(Code::InvalidCondition, name_span, m))
+            .collect());
+    }
+    r.steps = steps;
+    let mut kept = BTreeSet::new();
+    collect_ids(&r.steps, &mut kept);
+    drop_dangling(&mut r.steps, &kept);
+    if super::expand::materialize(r, values).map_err(|m| {
+        vec![
+            Diagnostic::new(Code::CookFailed, name_span, m)
+                .with_help("the expansion's template cannot be expanded against the target `main`"),
+        ]
+    })? {
+        need_values(r, f, values)?;
+    }
+    r.description = r.description.as_deref().map(|d| substitute(d, &lookup));
+    substitute_steps(&mut r.steps, &lookup);
+    Ok(())
+}
+
+/// Every `{{var}}` `r` uses needs a value: declared ones (GTC032 at the declaration) and
+/// undeclared ones too (the reference demands them).
+fn need_values(
+    r: &Resolved,
+    f: &Formula,
+    values: &BTreeMap<String, String>,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    for name in referenced_vars(r) {
+        if values.contains_key(&name) {
+            continue;
+        }
+        if r.vars.contains_key(&name) {
+            errors.push(missing(f, &name, "is used and has no default"));
+        } else {
             errors.push(
                 Diagnostic::new(
                     Code::MissingVarValue,
@@ -128,31 +163,32 @@ pub fn apply(
             );
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
-    let lookup = |name: &str| values.get(name).cloned();
-    let mut bad_conditions = Vec::new();
-    let steps = filter(std::mem::take(&mut r.steps), &lookup, &mut bad_conditions);
-    if !bad_conditions.is_empty() {
-        return Err(bad_conditions
-            .into_iter()
-            .map(|m| {
-                Diagnostic::new(
-                    Code::InvalidCondition,
-                    f.name.as_ref().map(|n| n.span).unwrap_or_default(),
-                    m,
-                )
-            })
-            .collect());
-    }
-    r.steps = steps;
-    let mut kept = BTreeSet::new();
-    collect_ids(&r.steps, &mut kept);
-    drop_dangling(&mut r.steps, &kept);
-    r.description = r.description.as_deref().map(|d| substitute(d, &lookup));
-    substitute_steps(&mut r.steps, &lookup);
-    Ok(())
+}
+
+/// Where a var is declared in this file, else the formula name.
+fn var_span(f: &Formula, name: &str) -> Span {
+    f.vars
+        .iter()
+        .find(|v| v.name.value == name)
+        .map(|v| v.name.span)
+        .or_else(|| f.name.as_ref().map(|n| n.span))
+        .unwrap_or_default()
+}
+
+fn missing(f: &Formula, name: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::MissingVarValue,
+        var_span(f, name),
+        format!("var `{name}` {why} but has no value"),
+    )
+    .with_help(format!(
+        "pass it: `--var {name}=<value>` or put it in a --vars-file"
+    ))
 }
 
 /// `{{names}}` used in the fields runtime mode substitutes or evaluates.

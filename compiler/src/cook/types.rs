@@ -28,6 +28,9 @@ pub struct Resolved {
     /// `phase`, carried for the runtime.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
+    /// `pour`: whether a wisp materialises the steps (`false`: the root only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pour: Option<bool>,
     /// The file the formula was read from.
     pub source: String,
 }
@@ -78,6 +81,9 @@ pub struct RStep {
     /// `labels` (control flow adds `loop:` / `gate:` labels).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
+    /// `metadata`, a JSON object with sorted keys (becomes the poured issue's metadata).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// Every dependency (`depends_on` and `needs` merged), in order, without repeats.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<String>,
@@ -155,8 +161,9 @@ pub struct RLoop {
     pub until: Option<String>,
     /// `max`.
     pub max: Option<i64>,
-    /// `range`.
-    pub range: Option<String>,
+    /// `range`, with its span (in the file of the loop step's source record), so a
+    /// value that breaks it is reported at the range.
+    pub range: Option<crate::model::Text>,
     /// `var`.
     pub var: Option<String>,
     /// `body`.

@@ -85,6 +85,9 @@ codes! {
     MissingVarValue = "032", "missing-var-value", Error, "Runtime mode: a var that needs a value has none.";
     InvalidVarValue = "033", "invalid-var-value", Error, "Runtime mode: a var value outside its enum, pattern or type.";
     DanglingDependency = "034", "dangling-dependency", Warning, "After composition, a step depends on a step that no longer exists.";
+    KeyCase = "035", "key-case", Warning, "A key spelled in another case than its canonical form (read as the canonical key).";
+    PoursNothing = "036", "pours-nothing", Warning, "A formula that cooks to no steps: pouring it would make an empty molecule.";
+    NoEffect = "037", "no-effect", Warning, "A key whose value composition drops: it has no effect where it is written.";
 }
 
 impl Code {

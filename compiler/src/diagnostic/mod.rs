@@ -51,6 +51,17 @@ pub struct Label {
     pub message: String,
 }
 
+/// A machine-applicable fix: replacing each span (in the diagnostic's file) with its
+/// text repairs the problem. Edits never overlap. The CLI prints it (human, JSON, SARIF);
+/// the language server offers it as a quick fix.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Fix {
+    /// What applying it does, e.g. "rename `Depends_On` to `depends_on`".
+    pub message: String,
+    /// The replacements: a byte span of the file and the text to put there.
+    pub edits: Vec<(Span, String)>,
+}
+
 /// A problem found in one file, at one place.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
@@ -66,6 +77,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// A hint on how to fix it.
     pub help: Option<String>,
+    /// A fix a tool can apply, when there is exactly one right repair.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -78,6 +91,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -100,6 +114,19 @@ impl Diagnostic {
         self.labels.push(Label {
             span,
             message: message.into(),
+        });
+        self
+    }
+
+    /// Attach a machine-applicable fix.
+    pub fn with_fix(
+        mut self,
+        message: impl Into<String>,
+        edits: Vec<(Span, String)>,
+    ) -> Diagnostic {
+        self.fix = Some(Fix {
+            message: message.into(),
+            edits,
         });
         self
     }
@@ -140,6 +167,23 @@ pub struct ReportFile {
     pub text: std::sync::Arc<str>,
     /// Its diagnostics, sorted by position then code.
     pub diagnostics: Vec<FileDiagnostic>,
+}
+
+impl ReportFile {
+    /// The edits of `fix` with line:column positions in this file: (start, end, new text).
+    pub fn fix_edits<'a>(&self, fix: &'a Fix) -> Vec<(LineCol, LineCol, &'a str)> {
+        let index = crate::source::LineIndex::new(&self.text);
+        fix.edits
+            .iter()
+            .map(|(span, text)| {
+                (
+                    index.line_col(&self.text, span.start()),
+                    index.line_col(&self.text, span.end()),
+                    text.as_str(),
+                )
+            })
+            .collect()
+    }
 }
 
 impl Report {

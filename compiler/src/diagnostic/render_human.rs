@@ -55,6 +55,9 @@ fn render_file(file: &ReportFile, color: bool, out: &mut dyn Write) -> io::Resul
         if let Some(help) = &diag.help {
             builder = builder.with_help(help);
         }
+        if let Some(fix) = &diag.fix {
+            builder = builder.with_note(format!("fix available: {}", fix.message));
+        }
         let mut buf = Vec::new();
         builder
             .finish()

@@ -1,6 +1,7 @@
 //! `--format json`: exactly one JSON object with every diagnostic and a summary.
 
 use super::{Report, Severity};
+use crate::source::LineCol;
 use serde::Serialize;
 
 /// The JSON document `gtc check --format json` prints.
@@ -28,6 +29,27 @@ pub struct JsonDiagnostic<'a> {
     /// Help line, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
+    /// A machine-applicable fix, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<JsonFix<'a>>,
+}
+
+/// A fix: replace each range with its `new_text`.
+#[derive(Serialize, Debug)]
+pub struct JsonFix<'a> {
+    /// What applying it does.
+    pub message: &'a str,
+    /// The replacements, in the same positions as `range`.
+    pub edits: Vec<JsonEdit<'a>>,
+}
+
+/// One replacement of a fix.
+#[derive(Serialize, Debug)]
+pub struct JsonEdit<'a> {
+    /// The text replaced.
+    pub range: JsonRange,
+    /// What replaces it.
+    pub new_text: &'a str,
 }
 
 /// A range of 1-based line and character column positions.
@@ -61,27 +83,42 @@ pub struct JsonSummary {
 
 /// Render the report as one JSON object followed by a newline.
 pub fn render_json(report: &Report) -> String {
-    let doc = JsonReport {
-        diagnostics: report
-            .diagnostics()
-            .map(|d| JsonDiagnostic {
+    let pos = |p: LineCol| JsonPos {
+        line: p.line,
+        column: p.column,
+    };
+    let mut diagnostics = Vec::new();
+    for file in &report.files {
+        for d in &file.diagnostics {
+            diagnostics.push(JsonDiagnostic {
                 path: d.path.display().to_string(),
                 severity: d.diagnostic.severity.as_str(),
                 code: d.diagnostic.code.as_str(),
                 message: &d.diagnostic.message,
                 range: JsonRange {
-                    start: JsonPos {
-                        line: d.start.line,
-                        column: d.start.column,
-                    },
-                    end: JsonPos {
-                        line: d.end.line,
-                        column: d.end.column,
-                    },
+                    start: pos(d.start),
+                    end: pos(d.end),
                 },
                 help: d.diagnostic.help.as_deref(),
-            })
-            .collect(),
+                fix: d.diagnostic.fix.as_ref().map(|fix| JsonFix {
+                    message: &fix.message,
+                    edits: file
+                        .fix_edits(fix)
+                        .into_iter()
+                        .map(|(start, end, new_text)| JsonEdit {
+                            range: JsonRange {
+                                start: pos(start),
+                                end: pos(end),
+                            },
+                            new_text,
+                        })
+                        .collect(),
+                }),
+            });
+        }
+    }
+    let doc = JsonReport {
+        diagnostics,
         summary: JsonSummary {
             files: report.files.len(),
             errors: report.count(Severity::Error),

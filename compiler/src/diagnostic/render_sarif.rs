@@ -1,6 +1,7 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning services.
 
 use super::{ALL_CODES, Report, Severity};
+use crate::source::LineCol;
 use serde_json::{Value, json};
 
 /// Render the report as one SARIF 2.1.0 log with a single run.
@@ -19,8 +20,10 @@ pub fn render_sarif(report: &Report) -> String {
         })
         .collect();
     let results: Vec<Value> = report
-        .diagnostics()
-        .map(|d| {
+        .files
+        .iter()
+        .flat_map(|file| file.diagnostics.iter().map(move |d| (file, d)))
+        .map(|(file, d)| {
             let mut message = d.diagnostic.message.clone();
             if let Some(help) = &d.diagnostic.help {
                 message.push_str("\nhelp: ");
@@ -30,7 +33,7 @@ pub fn render_sarif(report: &Report) -> String {
                 .iter()
                 .position(|c| *c == d.diagnostic.code)
                 .unwrap_or(0);
-            json!({
+            let mut result = json!({
                 "ruleId": d.diagnostic.code.as_str(),
                 "ruleIndex": rule_index,
                 "level": level(d.diagnostic.severity),
@@ -38,15 +41,27 @@ pub fn render_sarif(report: &Report) -> String {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&d.path) },
-                        "region": {
-                            "startLine": d.start.line,
-                            "startColumn": d.start.column,
-                            "endLine": d.end.line,
-                            "endColumn": d.end.column,
-                        }
+                        "region": region(d.start, d.end),
                     }
                 }]
-            })
+            });
+            if let Some(fix) = &d.diagnostic.fix {
+                let replacements: Vec<Value> = file
+                    .fix_edits(fix)
+                    .into_iter()
+                    .map(|(start, end, text)| {
+                        json!({ "deletedRegion": region(start, end), "insertedContent": { "text": text } })
+                    })
+                    .collect();
+                result["fixes"] = json!([{
+                    "description": { "text": fix.message },
+                    "artifactChanges": [{
+                        "artifactLocation": { "uri": uri(&d.path) },
+                        "replacements": replacements,
+                    }]
+                }]);
+            }
+            result
         })
         .collect();
     let log = json!({
@@ -66,6 +81,15 @@ pub fn render_sarif(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
     s
+}
+
+fn region(start: LineCol, end: LineCol) -> Value {
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
 }
 
 fn level(s: Severity) -> &'static str {

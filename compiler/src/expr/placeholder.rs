@@ -74,6 +74,28 @@ pub fn placeholders(text: &str) -> Vec<Placeholder> {
     out
 }
 
+/// `text` with every `{name}` replaced by `value`, literally as the reference replaces
+/// it, except where it is the inside of a `{{name}}` var reference: that belongs to the
+/// pour-time `{{var}}` substitution (the reference would leave `{value}` behind).
+pub fn replace_placeholder(text: &str, name: &str, value: &str) -> String {
+    let pattern = format!("{{{name}}}");
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in text.match_indices(&pattern) {
+        let end = at + pattern.len();
+        let in_var_ref = at.checked_sub(1).and_then(|p| bytes.get(p)) == Some(&b'{')
+            && bytes.get(end) == Some(&b'}');
+        if !in_var_ref {
+            out.push_str(&text[last..at]);
+            out.push_str(value);
+            last = end;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +140,17 @@ mod tests {
         assert!(names("{} { n } {a-b} {a.} {.a} {a..b} {\"k\": 1} {1..5}").is_empty());
         assert!(names("fn f() {x").is_empty());
         assert_eq!(names("$ {a}"), ["a"]);
+    }
+
+    #[test]
+    fn replacing_a_placeholder_leaves_var_references_alone() {
+        assert_eq!(replace_placeholder("a {n} b {n}", "n", "3"), "a 3 b 3");
+        assert_eq!(
+            replace_placeholder("{{n}} and {n}", "n", "3"),
+            "{{n}} and 3"
+        );
+        assert_eq!(replace_placeholder("{{n}", "n", "3"), "{3");
+        assert_eq!(replace_placeholder("x{target}.y", "target", "t"), "xt.y");
+        assert_eq!(replace_placeholder("no match", "n", "3"), "no match");
     }
 }

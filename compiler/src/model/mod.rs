@@ -1,5 +1,6 @@
 //! The typed formula model and its lowering from the syntax tree.
 
+mod json_value;
 mod lower;
 pub mod schema;
 mod types;

@@ -4,6 +4,7 @@
 /// Top-level keys.
 pub const ROOT: Schema = Schema {
     what: "a formula",
+    exact_in_toml: false,
     keys: &[
         "formula",
         "description",
@@ -33,6 +34,7 @@ pub const ROOT: Schema = Schema {
 /// Keys of a step, template step, loop body step or convoy leg.
 pub const STEP: Schema = Schema {
     what: "a step",
+    exact_in_toml: false,
     keys: &[
         "id",
         "title",
@@ -65,6 +67,7 @@ pub const STEP: Schema = Schema {
 /// Keys of a `[vars.NAME]` table.
 pub const VAR: Schema = Schema {
     what: "a var",
+    exact_in_toml: true,
     keys: &[
         "description",
         "default",
@@ -77,6 +80,7 @@ pub const VAR: Schema = Schema {
 /// Keys of a convoy `[inputs.NAME]` table.
 pub const INPUT: Schema = Schema {
     what: "an input",
+    exact_in_toml: false,
     keys: &[
         "description",
         "type",
@@ -88,11 +92,13 @@ pub const INPUT: Schema = Schema {
 /// Keys of a convoy `[output]` table.
 pub const OUTPUT: Schema = Schema {
     what: "`output`",
+    exact_in_toml: false,
     keys: &["directory", "leg_pattern", "synthesis"],
 };
 /// Keys of a convoy `[synthesis]` table.
 pub const SYNTHESIS: Schema = Schema {
     what: "`synthesis`",
+    exact_in_toml: false,
     keys: &[
         "id",
         "title",
@@ -106,21 +112,25 @@ pub const SYNTHESIS: Schema = Schema {
 /// Keys of a step `gate`.
 pub const GATE: Schema = Schema {
     what: "a gate",
+    exact_in_toml: false,
     keys: &["type", "id", "await_id", "timeout"],
 };
 /// Keys of a step `loop`.
 pub const LOOP: Schema = Schema {
     what: "a loop",
+    exact_in_toml: false,
     keys: &["count", "until", "max", "range", "var", "body"],
 };
 /// Keys of a step `on_complete`.
 pub const ON_COMPLETE: Schema = Schema {
     what: "`on_complete`",
+    exact_in_toml: false,
     keys: &["for_each", "bond", "vars", "parallel", "sequential"],
 };
 /// Keys of `compose`.
 pub const COMPOSE: Schema = Schema {
     what: "`compose`",
+    exact_in_toml: false,
     keys: &[
         "bond_points",
         "hooks",
@@ -134,56 +144,67 @@ pub const COMPOSE: Schema = Schema {
 /// Keys of a bond point.
 pub const BOND_POINT: Schema = Schema {
     what: "a bond point",
+    exact_in_toml: false,
     keys: &["id", "description", "after_step", "before_step", "parallel"],
 };
 /// Keys of a hook.
 pub const HOOK: Schema = Schema {
     what: "a hook",
+    exact_in_toml: false,
     keys: &["trigger", "attach", "at", "vars"],
 };
 /// Keys of a `compose.expand` rule.
 pub const EXPAND: Schema = Schema {
     what: "an expand rule",
+    exact_in_toml: false,
     keys: &["target", "with", "vars"],
 };
 /// Keys of a `compose.map` rule.
 pub const MAP: Schema = Schema {
     what: "a map rule",
+    exact_in_toml: false,
     keys: &["select", "with", "vars"],
 };
 /// Keys of a `compose.branch` rule.
 pub const BRANCH: Schema = Schema {
     what: "a branch rule",
+    exact_in_toml: false,
     keys: &["from", "steps", "join"],
 };
 /// Keys of a `compose.gate` rule.
 pub const GATE_RULE: Schema = Schema {
     what: "a gate rule",
+    exact_in_toml: false,
     keys: &["before", "condition"],
 };
 /// Keys of an advice rule.
 pub const ADVICE: Schema = Schema {
     what: "an advice rule",
+    exact_in_toml: false,
     keys: &["target", "before", "after", "around"],
 };
 /// Keys of an advice `around`.
 pub const AROUND: Schema = Schema {
     what: "`around`",
+    exact_in_toml: false,
     keys: &["before", "after"],
 };
 /// Keys of an advice step.
 pub const ADVICE_STEP: Schema = Schema {
     what: "an advice step",
+    exact_in_toml: false,
     keys: &["id", "title", "description", "type", "args", "output"],
 };
 /// Keys of a pointcut.
 pub const POINTCUT: Schema = Schema {
     what: "a pointcut",
+    exact_in_toml: false,
     keys: &["glob", "type", "label"],
 };
 /// Keys of a Gas Town aspect-formula `[[aspects]]` entry.
 pub const ASPECT_ITEM: Schema = Schema {
     what: "an aspect",
+    exact_in_toml: false,
     keys: &["id", "title", "focus", "description"],
 };
 
@@ -194,6 +215,9 @@ pub struct Schema {
     pub what: &'static str,
     /// Its keys.
     pub keys: &'static [&'static str],
+    /// Whether the reference matches its keys exactly in TOML (its TOML var decoder
+    /// does); elsewhere keys match without regard to ASCII case.
+    pub exact_in_toml: bool,
 }
 
 /// The formula types both engines know.

@@ -75,6 +75,8 @@ pub struct Formula {
     pub pointcuts: Vec<Pointcut>,
     /// `phase`.
     pub phase: Option<Text>,
+    /// `pour`: whether a wisp materialises the steps (Gas Town's switch).
+    pub pour: Option<Spanned<bool>>,
     /// Convoy `legs`.
     pub legs: Vec<Step>,
     /// Convoy `synthesis` (a step without an id).
@@ -140,6 +142,8 @@ pub struct Step {
     pub priority: Option<Spanned<i64>>,
     /// `labels`.
     pub labels: Vec<Text>,
+    /// `metadata`: a table, as JSON (keys sorted, as the reference marshals it).
+    pub metadata: Option<Spanned<serde_json::Map<String, serde_json::Value>>>,
     /// `depends_on`.
     pub depends_on: Vec<Text>,
     /// `needs`.
@@ -335,6 +339,8 @@ pub struct AdviceStep {
     pub title: Option<Text>,
     /// `description`.
     pub description: Option<Text>,
+    /// `type`.
+    pub ty: Option<Text>,
     /// Where it came from: `before`, `after`, `around.before[0]` ...
     pub slot: String,
     /// Span.

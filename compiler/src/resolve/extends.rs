@@ -1,7 +1,7 @@
 //! `extends`: the vars and step ids a formula inherits from its parents, with
 //! unknown parents and cycles reported at the `extends` entry that leads to them.
 
-use super::NameIndex;
+use super::Names;
 use crate::db::{SourceFile, lowered};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::schema;
@@ -32,7 +32,7 @@ pub struct Inheritance {
 
 /// Resolve what `file` inherits. Walks the graph of `extends` iteratively with a
 /// path stack, so a cycle of any length is found without recursion.
-pub fn inheritance(db: &dyn salsa::Database, index: &NameIndex, file: SourceFile) -> Inheritance {
+pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile) -> Inheritance {
     let mut out = Inheritance::default();
     let root = &lowered(db, file).formula;
     let root_name = root.name_str().to_owned();
@@ -65,9 +65,11 @@ pub fn inheritance(db: &dyn salsa::Database, index: &NameIndex, file: SourceFile
                         );
                         let hint = schema::closest(&name, index.names());
                         d = d.with_help(match hint {
-                        Some(h) => format!("did you mean `{h}`? formulas are found among the checked files, .beads/formulas/, ~/.beads/formulas/ and the stdlib"),
-                        None => String::from("formulas are found among the checked files, .beads/formulas/, ~/.beads/formulas/, --search-path dirs and the stdlib"),
-                    });
+                            Some(h) => {
+                                format!("did you mean `{h}`? {}", super::WHERE_NAMES_RESOLVE)
+                            }
+                            None => String::from(super::WHERE_NAMES_RESOLVE),
+                        });
                         d
                     }
                     Problem::Cycle => {
@@ -121,7 +123,7 @@ type Report<'a> = dyn FnMut(&mut Inheritance, Problem, String) + 'a;
 
 fn visit(
     db: &dyn salsa::Database,
-    index: &NameIndex,
+    index: &Names<'_>,
     start: &str,
     path: &mut Vec<String>,
     seen: &mut BTreeSet<String>,

@@ -5,4 +5,6 @@ mod extends;
 mod names;
 
 pub use extends::{Inheritance, InheritedStep, inheritance};
-pub use names::{FormulaInfo, NameIndex, build_name_index};
+pub use names::{
+    FormulaInfo, NameIndex, Names, Resolution, WHERE_NAMES_RESOLVE, build_name_index, explain,
+};

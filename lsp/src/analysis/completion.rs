@@ -308,7 +308,8 @@ fn formulas(
     file: SourceFile,
     replace: Span,
 ) -> Vec<CompletionItem> {
-    let index = name_index(db, ws);
+    let all = name_index(db, ws);
+    let index = all.scope(db, file);
     let own = lowered(db, file).formula.name_str().to_owned();
     index
         .names()

@@ -1,8 +1,9 @@
 //! The state of the analysis: the database, the workspace's files by path, and
 //! snapshots of it ([`Analysis`]) that answer queries on other threads while edits wait.
 
+use gtc::db::LibraryFile;
 use gtc::db::{Database, SourceFile, Workspace};
-use gtc::source::{STDLIB, library_files};
+use gtc::source::{Layer, STDLIB, formula_files_in};
 use gtc::syntax::Format;
 use salsa::Setter;
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ pub struct AnalysisHost {
     db: Database,
     ws: Workspace,
     files: Arc<BTreeMap<PathBuf, SourceFile>>,
-    library: Vec<SourceFile>,
+    library: Vec<LibraryFile>,
 }
 
 impl Default for AnalysisHost {
@@ -31,7 +32,7 @@ impl AnalysisHost {
     pub fn new() -> AnalysisHost {
         let db = Database::default();
         let library = stdlib(&db);
-        let ws = Workspace::new(&db, Vec::new(), library.clone());
+        let ws = Workspace::new(&db, Vec::new(), library.clone(), vec![Layer::Stdlib]);
         AnalysisHost {
             db,
             ws,
@@ -40,19 +41,29 @@ impl AnalysisHost {
         }
     }
 
-    /// Use the formula files of `dirs` (in priority order), then the stdlib, as the library
-    /// that names resolve to when no workspace file claims them. Unreadable files are skipped.
-    pub fn set_library_dirs(&mut self, dirs: &[PathBuf]) {
-        let mut library: Vec<SourceFile> = library_files(dirs)
-            .iter()
-            .filter_map(|p| {
-                let text = gtc::driver::read_text(p).ok()?;
-                Some(SourceFile::new(&self.db, p.clone(), text, format_of(p)))
-            })
-            .collect();
+    /// Use the formula files of the search path's `layers` (in priority order, as
+    /// `gtc::source::search_dirs` finds them), then the stdlib, as the library that names
+    /// resolve to when no workspace file claims them. Unreadable files are skipped.
+    pub fn set_library_layers(&mut self, layers: &[Layer]) {
+        let mut library: Vec<LibraryFile> = Vec::new();
+        for layer in layers {
+            for p in formula_files_in(layer.dir()) {
+                let Ok(text) = gtc::driver::read_text(&p) else {
+                    continue;
+                };
+                let file = SourceFile::new(&self.db, p.clone(), text, format_of(&p));
+                library.push(LibraryFile {
+                    file,
+                    layer: layer.clone(),
+                });
+            }
+        }
         library.extend(stdlib(&self.db));
+        let mut all = layers.to_vec();
+        all.push(Layer::Stdlib);
         self.library = library.clone();
         self.ws.set_library(&mut self.db).to(library);
+        self.ws.set_layers(&mut self.db).to(all);
     }
 
     /// Add a file to the workspace, or replace its text. Returns its handle.
@@ -135,7 +146,7 @@ impl Analysis {
             self.ws
                 .library(&self.db)
                 .iter()
-                .copied()
+                .map(|l| l.file)
                 .find(|f| f.path(&self.db) == path)
         })
     }
@@ -155,16 +166,17 @@ fn format_of(path: &Path) -> Format {
     Format::from_path(path).unwrap_or_else(|| Format::guess(path))
 }
 
-fn stdlib(db: &Database) -> Vec<SourceFile> {
+fn stdlib(db: &Database) -> Vec<LibraryFile> {
     STDLIB
         .iter()
-        .map(|(name, text)| {
-            SourceFile::new(
+        .map(|(name, text)| LibraryFile {
+            file: SourceFile::new(
                 db,
                 PathBuf::from(format!("<stdlib>/{name}")),
                 Arc::from(*text),
                 Format::Toml,
-            )
+            ),
+            layer: Layer::Stdlib,
         })
         .collect()
 }
@@ -223,8 +235,13 @@ mod tests {
             let an = host.analysis();
             let f = an.file(b);
             f.map(|f| {
-                an.with(|db, ws| gtc::db::all_diagnostics(db, ws, f).len())
-                    .unwrap_or(0)
+                an.with(|db, ws| {
+                    gtc::db::all_diagnostics(db, ws, f)
+                        .iter()
+                        .filter(|d| d.code.as_str() == "GTC008")
+                        .count()
+                })
+                .unwrap_or(0)
             })
         };
         assert_eq!(has_unknown(&host), Some(1), "`a` is unknown");

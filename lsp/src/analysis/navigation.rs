@@ -42,7 +42,7 @@ pub fn definition(
     match occ.kind {
         SymbolKind::Step => step_definition(db, ws, file, occ),
         SymbolKind::Var => var_definition(db, ws, file, &occ.name),
-        SymbolKind::Formula => formula_definition(db, ws, &occ.name),
+        SymbolKind::Formula => formula_definition(db, ws, file, &occ.name),
     }
 }
 
@@ -73,7 +73,7 @@ fn step_definition(
         .find(|s| s.id == occ.name)?
         .from
         .clone();
-    let parent = name_index(db, ws).get(&from)?;
+    let parent = name_index(db, ws).scope(db, file).get(&from)?;
     let syms = file_symbols(db, parent);
     let d = syms
         .defs(SymbolKind::Step)
@@ -119,16 +119,21 @@ fn var_definition(
                 .formula
                 .extends
                 .iter()
-                .filter_map(|p| index.get(&p.value)),
+                .filter_map(|p| index.scope(db, f).get(&p.value)),
         );
     }
     None
 }
 
-/// The definition of formula `name`: its `formula = ...` value, or the start of its file
-/// when the name is only the file's name.
-pub fn formula_definition(db: &dyn salsa::Database, ws: Workspace, name: &str) -> Option<Located> {
-    let file = name_index(db, ws).get(name)?;
+/// The definition of formula `name` as seen from `from` (its siblings count): its
+/// `formula = ...` value, or the start of its file when the name is only the file's name.
+pub fn formula_definition(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    from: SourceFile,
+    name: &str,
+) -> Option<Located> {
+    let file = name_index(db, ws).scope(db, from).get(name)?;
     let occ = file_symbols(db, file)
         .defs(SymbolKind::Formula)
         .next()

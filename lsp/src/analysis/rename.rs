@@ -133,7 +133,10 @@ fn collision(
     new_name: &str,
 ) -> Result<(), String> {
     let taken = match def.occ.kind {
-        SymbolKind::Formula => name_index(db, ws).get(new_name).is_some(),
+        SymbolKind::Formula => name_index(db, ws)
+            .scope(db, def.file)
+            .get(new_name)
+            .is_some(),
         SymbolKind::Var => {
             file_symbols(db, def.file)
                 .defs(SymbolKind::Var)

@@ -31,8 +31,11 @@ pub fn cook(
     vars: &BTreeMap<String, String>,
     opts: &gtc::driver::LoadOptions,
 ) -> Result<(Proto, BTreeMap<String, String>)> {
-    let resolved =
+    let (resolved, warnings) =
         gtc::driver::cook_formula(formula, Some(vars.clone()), opts).map_err(Error::Refused)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
     let mut values: BTreeMap<String, String> = resolved
         .vars
         .iter()
@@ -50,6 +53,12 @@ pub fn cook(
         .then(|| values.get("desc").map(String::as_str))
         .flatten();
     let mut proto = build(&resolved, title, desc);
+    if proto.issues.len() <= 1 {
+        return Err(Error::Refused(format!(
+            "formula `{}` pours nothing: after composition and step conditions it has no steps\nhelp: a molecule needs at least one step; `gtc cook {formula} --mode runtime` shows what the formula resolves to with these values",
+            resolved.formula
+        )));
+    }
     // Provenance relative to the project, so ledgers do not depend on where it lives.
     let root = format!("{}/", opts.cwd.display());
     for issue in &mut proto.issues {
@@ -74,8 +83,15 @@ pub fn instantiate(
     let kind = if ephemeral { "wisp" } else { "mol" };
     let root = tx.fresh_id(kind, &proto.formula)?;
     let stamp = now();
+    // `pour = false` asks for a wisp of the root only (Gas Town's materialisation switch).
+    let root_only = ephemeral && proto.pour == Some(false);
+    let issues_in = if root_only {
+        &proto.issues[..proto.issues.len().min(1)]
+    } else {
+        &proto.issues[..]
+    };
     let mut mapping = BTreeMap::new();
-    for p in &proto.issues {
+    for p in issues_in {
         let id = if p.rel.is_empty() {
             root.clone()
         } else {
@@ -83,18 +99,24 @@ pub fn instantiate(
         };
         mapping.insert(p.rel.clone(), id);
     }
-    let mut issues: Vec<Issue> = Vec::with_capacity(proto.issues.len());
+    let mut issues: Vec<Issue> = Vec::with_capacity(issues_in.len());
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &proto.issues {
+    for p in issues_in {
         let id = mapping[&p.rel].clone();
         let is_root = p.rel.is_empty();
         let metadata = if is_root {
-            let value = serde_json::json!({ "formula": proto.formula, "vars": vars });
-            Some(RawJson::from_value(&value).map_err(|e| {
-                Error::Invalid(format!("the molecule's metadata cannot be written: {e}"))
-            })?)
+            Some(serde_json::json!({ "formula": proto.formula, "vars": vars }))
         } else {
-            None
+            p.metadata.clone()
+        };
+        let metadata = match metadata {
+            Some(value) => Some(RawJson::from_value(&value).map_err(|e| {
+                Error::Invalid(format!(
+                    "the metadata of `{}` cannot be written: {e}",
+                    p.rel
+                ))
+            })?),
+            None => None,
         };
         index.insert(&p.rel, issues.len());
         issues.push(Issue {

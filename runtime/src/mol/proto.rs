@@ -26,6 +26,8 @@ pub struct ProtoIssue {
     pub await_id: Option<String>,
     /// Nanoseconds.
     pub timeout: Option<i64>,
+    /// The step's `metadata` (a JSON object).
+    pub metadata: Option<serde_json::Value>,
     /// `file:line path` of the step, for provenance.
     pub source_location: Option<String>,
 }
@@ -45,6 +47,8 @@ pub struct ProtoEdge {
 pub struct Proto {
     pub formula: String,
     pub phase: Option<String>,
+    /// The formula's `pour`: `Some(false)` makes a wisp of the root only.
+    pub pour: Option<bool>,
     pub issues: Vec<ProtoIssue>,
     pub edges: Vec<ProtoEdge>,
 }
@@ -57,6 +61,7 @@ pub fn build(r: &Resolved, title: Option<&str>, desc: Option<&str>) -> Proto {
     let mut p = Proto {
         formula: r.formula.clone(),
         phase: r.phase.clone(),
+        pour: r.pour,
         ..Proto::default()
     };
     p.issues.push(ProtoIssue {
@@ -188,6 +193,7 @@ fn step_issue(step: &RStep, rel: &str) -> ProtoIssue {
         priority: step.priority.unwrap_or(2),
         assignee: step.assignee.clone(),
         labels,
+        metadata: step.metadata.clone().map(serde_json::Value::Object),
         source_location: Some(format!(
             "{}:{} {}",
             step.source.file, step.source.line, step.source.path

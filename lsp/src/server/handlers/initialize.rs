@@ -179,7 +179,10 @@ pub async fn initialized(b: &Backend) {
     let cwd = n.roots.first().cloned().unwrap_or_default();
     {
         let mut host = b.state.host();
-        host.set_library_dirs(&gtc::source::search_dirs(&[], &cwd, home.as_deref()));
+        let env = gtc::source::SearchEnv::from_process();
+        let found = gtc::source::search_dirs(&[], &cwd, home.as_deref(), &env);
+        problems.extend(found.problems.iter().cloned());
+        host.set_library_layers(&found.layers);
         for (path, text) in files {
             if !b.state.is_open(&path) {
                 host.set_file(&path, text);

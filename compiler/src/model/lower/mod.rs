@@ -2,20 +2,27 @@
 //! types (GTC003) and invalid var names (GTC028) on the way. Lowering never fails:
 //! a bad value is reported and left out, so later checks still run on the rest.
 
-use super::schema::{self, did_you_mean};
+mod compose;
+mod keys;
+
+use super::schema;
 use super::types::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
-use crate::syntax::{Entry, Node, NodeKind};
+use crate::syntax::{Entry, Format, Node, NodeKind};
 
-/// Lower a document root into a formula and the diagnostics found on the way.
-pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
-    let mut cx = Cx { diags: Vec::new() };
+/// Lower a document root (written in `format`) into a formula and the diagnostics found
+/// on the way.
+pub fn lower(root: &Node, format: Format) -> (Formula, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        diags: Vec::new(),
+        format,
+    };
     let mut f = Formula {
         span: Span::new(0, 0),
         ..Formula::default()
     };
-    let Some(entries) = root.as_table() else {
+    if root.as_table().is_none() {
         if !matches!(root.kind, NodeKind::Invalid) {
             cx.diags.push(
                 Diagnostic::new(
@@ -27,10 +34,10 @@ pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
             );
         }
         return (f, cx.diags);
-    };
-    for e in entries {
+    }
+    for (key, e) in cx.fields(root, schema::ROOT) {
         let v = &e.value;
-        match e.key.as_str() {
+        match key {
             "formula" => f.name = cx.text(v),
             "description" => f.description = cx.text(v),
             "version" => f.version = cx.int(v),
@@ -52,10 +59,19 @@ pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
                     .collect()
             }
             "phase" => f.phase = cx.text(v),
-            "pour" | "review_only" => {
+            "pour" => f.pour = cx.bool(v),
+            "review_only" => {
                 cx.bool(v);
             }
-            "source" | "agent" | "execution" => {
+            "source" => {
+                cx.text(v);
+                cx.no_effect(
+                    e,
+                    "`source` has no effect: the engines set it to the file's path",
+                    "remove it; `gtc cook` prints where each step comes from",
+                );
+            }
+            "agent" | "execution" => {
                 cx.text(v);
             }
             "inputs" => f.inputs = cx.inputs(v),
@@ -66,12 +82,12 @@ pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
                     }
                 }
             }
-            "output" => {
-                for o in cx.fields(v, schema::OUTPUT) {
+            // `output`, the last key of the schema.
+            _ => {
+                for (_, o) in cx.fields(v, schema::OUTPUT) {
                     f.extra_text.extend(cx.text(&o.value));
                 }
             }
-            _ => cx.unknown_key(e, schema::ROOT.keys, schema::ROOT.what),
         }
     }
     (f, cx.diags)
@@ -79,6 +95,7 @@ pub fn lower(root: &Node) -> (Formula, Vec<Diagnostic>) {
 
 struct Cx {
     diags: Vec<Diagnostic>,
+    format: Format,
 }
 
 impl Cx {
@@ -93,25 +110,6 @@ impl Cx {
                 format!("expected {expected}, found {}", node.kind_name()),
             )
             .with_help(format!("write {expected} here")),
-        );
-    }
-
-    fn unknown_key(&mut self, e: &Entry, known: &[&str], what: &str) {
-        let hint = did_you_mean(&e.key, known);
-        let help = match hint {
-            Some(k) => format!("did you mean `{k}`?"),
-            None => format!(
-                "no engine reads `{}` in {what}; remove it, or ignore this warning if a tool of yours reads it",
-                e.key
-            ),
-        };
-        self.diags.push(
-            Diagnostic::new(
-                Code::UnknownKey,
-                e.key_span,
-                format!("unknown key `{}` in {what}", e.key),
-            )
-            .with_help(help),
         );
     }
 
@@ -173,22 +171,6 @@ impl Cx {
                 None
             }
         }
-    }
-
-    /// The entries of a table whose keys are all in `known`; others are reported.
-    fn fields<'a>(&mut self, node: &'a Node, known: schema::Schema) -> Vec<&'a Entry> {
-        let Some(entries) = self.table(node) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for e in entries {
-            if known.keys.contains(&e.key.as_str()) {
-                out.push(e);
-            } else {
-                self.unknown_key(e, known.keys, known.what);
-            }
-        }
-        out
     }
 
     /// An array of tables (a single table is accepted as a one-element array
@@ -260,9 +242,9 @@ impl Cx {
             match &e.value.kind {
                 NodeKind::String(s) => var.default = Some(Text::from_str(s, e.value.span)),
                 NodeKind::Table(_) => {
-                    for f in self.fields(&e.value, schema::VAR) {
+                    for (f_key, f) in self.fields(&e.value, schema::VAR) {
                         let v = &f.value;
-                        match f.key.as_str() {
+                        match f_key {
                             "description" => var.description = self.text(v),
                             "default" => var.default = self.text(v),
                             "required" => var.required = self.bool(v),
@@ -288,8 +270,8 @@ impl Cx {
         };
         let mut out = Vec::new();
         for e in entries {
-            for f in self.fields(&e.value, schema::INPUT) {
-                match f.key.as_str() {
+            for (f_key, f) in self.fields(&e.value, schema::INPUT) {
+                match f_key {
                     "required" => {
                         self.bool(&f.value);
                     }
@@ -322,9 +304,9 @@ impl Cx {
             span: node.span,
             ..Step::default()
         };
-        for e in self.fields(node, known) {
+        for (e_key, e) in self.fields(node, known) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "id" => s.id = self.text(v),
                 "title" => s.title = self.text(v),
                 "description" => s.description = self.text(v),
@@ -332,9 +314,7 @@ impl Cx {
                 "type" => s.ty = self.text(v),
                 "priority" => s.priority = self.int(v),
                 "labels" => s.labels = self.text_list(v),
-                "metadata" => {
-                    self.table(v);
-                }
+                "metadata" => s.metadata = self.metadata(v),
                 "depends_on" => s.depends_on = self.text_list(v),
                 "needs" => s.needs = self.text_list(v),
                 "waits_for" => s.waits_for = self.text(v),
@@ -356,15 +336,35 @@ impl Cx {
         s
     }
 
+    /// A step's `metadata` table as JSON; values JSON cannot hold are reported and left out.
+    fn metadata(
+        &mut self,
+        node: &Node,
+    ) -> Option<Spanned<serde_json::Map<String, serde_json::Value>>> {
+        self.table(node)?;
+        let mut bad = Vec::new();
+        let value = super::json_value::to_json(node, &mut bad);
+        for n in bad {
+            self.wrong_type(n, "a value JSON can hold (a finite number)");
+        }
+        match value {
+            serde_json::Value::Object(map) => Some(Spanned {
+                value: map,
+                span: node.span,
+            }),
+            _ => None,
+        }
+    }
+
     fn gate(&mut self, node: &Node) -> Option<Gate> {
         self.table(node)?;
         let mut g = Gate {
             span: node.span,
             ..Gate::default()
         };
-        for e in self.fields(node, schema::GATE) {
+        for (e_key, e) in self.fields(node, schema::GATE) {
             let t = self.text(&e.value);
-            match e.key.as_str() {
+            match e_key {
                 "type" => g.ty = t,
                 "id" => g.id = t,
                 "await_id" => g.await_id = t,
@@ -380,9 +380,9 @@ impl Cx {
             span: node.span,
             ..Loop::default()
         };
-        for e in self.fields(node, schema::LOOP) {
+        for (e_key, e) in self.fields(node, schema::LOOP) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "count" => l.count = self.int(v),
                 "max" => l.max = self.int(v),
                 "until" => l.until = self.text(v),
@@ -403,9 +403,9 @@ impl Cx {
             span: node.span,
             ..OnComplete::default()
         };
-        for e in self.fields(node, schema::ON_COMPLETE) {
+        for (e_key, e) in self.fields(node, schema::ON_COMPLETE) {
             let v = &e.value;
-            match e.key.as_str() {
+            match e_key {
                 "for_each" => o.for_each = self.text(v),
                 "bond" => o.bond = self.text(v),
                 "vars" => o.vars = self.string_map(v),
@@ -414,182 +414,6 @@ impl Cx {
             }
         }
         Some(o)
-    }
-
-    fn compose(&mut self, node: &Node) -> Option<Compose> {
-        self.table(node)?;
-        let mut c = Compose {
-            span: node.span,
-            ..Compose::default()
-        };
-        for e in self.fields(node, schema::COMPOSE) {
-            let v = &e.value;
-            match e.key.as_str() {
-                "bond_points" => {
-                    for n in self.each_table(v) {
-                        let mut b = BondPoint {
-                            span: n.span,
-                            ..BondPoint::default()
-                        };
-                        for f in self.fields(n, schema::BOND_POINT) {
-                            match f.key.as_str() {
-                                "id" => b.id = self.text(&f.value),
-                                "after_step" => b.after_step = self.text(&f.value),
-                                "before_step" => b.before_step = self.text(&f.value),
-                                "parallel" => {
-                                    self.bool(&f.value);
-                                }
-                                _ => {
-                                    self.text(&f.value);
-                                }
-                            }
-                        }
-                        c.bond_points.push(b);
-                    }
-                }
-                "hooks" => {
-                    for n in self.each_table(v) {
-                        let mut h = Hook {
-                            span: n.span,
-                            ..Hook::default()
-                        };
-                        for f in self.fields(n, schema::HOOK) {
-                            match f.key.as_str() {
-                                "trigger" => h.trigger = self.text(&f.value),
-                                "attach" => h.attach = self.text(&f.value),
-                                "vars" => {
-                                    self.string_map(&f.value);
-                                }
-                                _ => {
-                                    self.text(&f.value);
-                                }
-                            }
-                        }
-                        c.hooks.push(h);
-                    }
-                }
-                "expand" => c.expand = self.expand_rules(v, schema::EXPAND),
-                "map" => c.map = self.expand_rules(v, schema::MAP),
-                "branch" => {
-                    for n in self.each_table(v) {
-                        let mut b = BranchRule {
-                            span: n.span,
-                            ..BranchRule::default()
-                        };
-                        for f in self.fields(n, schema::BRANCH) {
-                            match f.key.as_str() {
-                                "from" => b.from = self.text(&f.value),
-                                "steps" => b.steps = self.text_list(&f.value),
-                                _ => b.join = self.text(&f.value),
-                            }
-                        }
-                        c.branch.push(b);
-                    }
-                }
-                "gate" => {
-                    for n in self.each_table(v) {
-                        let mut g = GateRule {
-                            span: n.span,
-                            ..GateRule::default()
-                        };
-                        for f in self.fields(n, schema::GATE_RULE) {
-                            match f.key.as_str() {
-                                "before" => g.before = self.text(&f.value),
-                                _ => g.condition = self.text(&f.value),
-                            }
-                        }
-                        c.gate.push(g);
-                    }
-                }
-                _ => c.aspects = self.text_list(v),
-            }
-        }
-        Some(c)
-    }
-
-    fn expand_rules(&mut self, node: &Node, known: schema::Schema) -> Vec<ExpandRule> {
-        let mut out = Vec::new();
-        for n in self.each_table(node) {
-            let mut r = ExpandRule {
-                span: n.span,
-                ..ExpandRule::default()
-            };
-            for f in self.fields(n, known) {
-                match f.key.as_str() {
-                    "with" => r.with = self.text(&f.value),
-                    "vars" => r.vars = self.string_map(&f.value),
-                    _ => r.selector = self.text(&f.value),
-                }
-            }
-            out.push(r);
-        }
-        out
-    }
-
-    fn advice(&mut self, node: &Node) -> Advice {
-        let mut a = Advice {
-            span: node.span,
-            ..Advice::default()
-        };
-        for e in self.fields(node, schema::ADVICE) {
-            let v = &e.value;
-            match e.key.as_str() {
-                "target" => a.target = self.text(v),
-                "before" | "after" => {
-                    if self.table(v).is_some() {
-                        let s = self.advice_step(v, e.key.clone());
-                        a.steps.push(s);
-                    }
-                }
-                _ => {
-                    for f in self.fields(v, schema::AROUND) {
-                        for (i, n) in self.each_table(&f.value).into_iter().enumerate() {
-                            let s = self.advice_step(n, format!("around.{}[{i}]", f.key));
-                            a.steps.push(s);
-                        }
-                    }
-                }
-            }
-        }
-        a
-    }
-
-    fn advice_step(&mut self, node: &Node, slot: String) -> AdviceStep {
-        let mut s = AdviceStep {
-            span: node.span,
-            slot,
-            ..AdviceStep::default()
-        };
-        for f in self.fields(node, schema::ADVICE_STEP) {
-            match f.key.as_str() {
-                "id" => s.id = self.text(&f.value),
-                "title" => s.title = self.text(&f.value),
-                "description" => s.description = self.text(&f.value),
-                "type" => {
-                    self.text(&f.value);
-                }
-                _ => {
-                    self.table(&f.value);
-                }
-            }
-        }
-        s
-    }
-
-    fn pointcut(&mut self, node: &Node) -> Pointcut {
-        let mut p = Pointcut {
-            span: node.span,
-            ..Pointcut::default()
-        };
-        for f in self.fields(node, schema::POINTCUT) {
-            let t = self.text(&f.value);
-            match f.key.as_str() {
-                "glob" => p.glob = t,
-                "type" => p.ty = t,
-                _ => p.label = t,
-            }
-        }
-        p
     }
 }
 

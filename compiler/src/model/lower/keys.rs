@@ -1,0 +1,122 @@
+//! Keys of a table: which key of the schema each entry means, as the reference engines'
+//! decoders match them (case-insensitively, except in TOML var tables), and the
+//! diagnostics about keys: unknown (GTC002), another case (GTC035, with a fix), set in two
+//! spellings (GTC029), read but without effect (GTC037).
+
+use super::Cx;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::schema::{self, did_you_mean};
+use crate::source::Span;
+use crate::syntax::{Entry, Format, Node};
+
+impl Cx {
+    /// The entries of a table whose keys are in `known`, each with its canonical key;
+    /// others are reported. Like the reference engines' decoders, a key in another ASCII
+    /// case (`Depends_On`) is read as its canonical key, with a warning and a fix, except
+    /// where the reference matches exactly (TOML var tables).
+    pub(super) fn fields<'a>(
+        &mut self,
+        node: &'a Node,
+        known: schema::Schema,
+    ) -> Vec<(&'static str, &'a Entry)> {
+        let Some(entries) = self.table(node) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&'static str, &'a Entry)> = Vec::with_capacity(entries.len());
+        let mut variants = Vec::new();
+        for e in entries {
+            match known.keys.iter().find(|k| **k == e.key) {
+                Some(k) => out.push((k, e)),
+                None => variants.push(e),
+            }
+        }
+        let folds = !(known.exact_in_toml && self.format == Format::Toml);
+        for e in variants {
+            let canonical = known
+                .keys
+                .iter()
+                .find(|k| folds && k.eq_ignore_ascii_case(&e.key));
+            match canonical {
+                None => self.unknown_key(e, known),
+                Some(k) => match out.iter().find(|(taken, _)| taken == k) {
+                    Some((_, first)) => self.diags.push(
+                        Diagnostic::new(
+                            Code::ConflictingFields,
+                            e.key_span,
+                            format!("`{}` and `{}` both set `{k}`", e.key, first.key),
+                        )
+                        .with_label(first.key_span, format!("`{k}` is set here"))
+                        .with_help(format!(
+                            "keys match without regard to case, and the engines disagree on which one wins; keep one `{k}`"
+                        )),
+                    ),
+                    None => {
+                        self.case_variant(e, k);
+                        out.push((k, e));
+                    }
+                },
+            }
+        }
+        out
+    }
+
+    /// GTC037: the key of `e` is read but its value has no effect.
+    pub(super) fn no_effect(&mut self, e: &Entry, message: &str, help: &str) {
+        self.diags
+            .push(Diagnostic::new(Code::NoEffect, e.key_span, message).with_help(help));
+    }
+
+    /// GTC035: `e`'s key is read as `canonical`; the fix respells it.
+    fn case_variant(&mut self, e: &Entry, canonical: &str) {
+        let span = e.key_span;
+        // The key as written: bare, or in quotes (then only the inside is replaced).
+        // With escapes inside quotes the spelling cannot be mapped: no fix then.
+        let written = span.end() - span.start();
+        let target = if written == e.key.len() {
+            Some(span)
+        } else if written == e.key.len() + 2 {
+            Some(Span::new(span.start() + 1, span.end() - 1))
+        } else {
+            None
+        };
+        let mut d = Diagnostic::new(
+            Code::KeyCase,
+            span,
+            format!("key `{}` is read as `{canonical}`", e.key),
+        )
+        .with_help(format!(
+            "keys match without regard to case, as in the reference engines; write `{canonical}`"
+        ));
+        if let Some(target) = target {
+            d = d.with_fix(
+                format!("rename `{}` to `{canonical}`", e.key),
+                vec![(target, canonical.to_owned())],
+            );
+        }
+        self.diags.push(d);
+    }
+
+    fn unknown_key(&mut self, e: &Entry, known: schema::Schema) {
+        let what = known.what;
+        let hint = did_you_mean(&e.key, known.keys);
+        let help = match hint {
+            Some(k) if k.eq_ignore_ascii_case(&e.key) => format!(
+                "did you mean `{k}`? in a TOML var table keys are matched exactly (the reference ignores `{}`)",
+                e.key
+            ),
+            Some(k) => format!("did you mean `{k}`?"),
+            None => format!(
+                "no engine reads `{}` in {what}; remove it, or ignore this warning if a tool of yours reads it",
+                e.key
+            ),
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Code::UnknownKey,
+                e.key_span,
+                format!("unknown key `{}` in {what}", e.key),
+            )
+            .with_help(help),
+        );
+    }
+}
