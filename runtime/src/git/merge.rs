@@ -312,18 +312,15 @@ pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
         SideReader::new("theirs", side::sorted_lines(theirs).into_iter()),
         &mut out,
     );
-    match merged {
-        Ok(m) => MergeResult {
-            text: String::from_utf8(out).unwrap_or_default(),
-            conflicts: m.conflicts,
-            corrupt: m.corrupt,
-        },
-        // Sorted lines in memory cannot fail to be read, be out of order, or hold a
-        // header after a record.
-        Err(e) => MergeResult {
-            text: format!("{e}"),
-            ..MergeResult::default()
-        },
+    // Sorted lines in memory cannot fail to be read, be out of order, or hold a header
+    // after a record, and whole lines of `&str`s stay UTF-8: either failing is a bug, and
+    // a merged ledger that is not the merge must never be written, so it panics.
+    let m = merged.unwrap_or_else(|e| panic!("merging sorted in-memory ledgers failed: {e}"));
+    MergeResult {
+        text: String::from_utf8(out)
+            .unwrap_or_else(|e| panic!("a merge of UTF-8 ledgers came out as invalid UTF-8: {e}")),
+        conflicts: m.conflicts,
+        corrupt: m.corrupt,
     }
 }
 
