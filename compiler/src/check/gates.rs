@@ -18,17 +18,15 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help("set `type` to one of: human, timer, gh:run, gh:pr, mail, bead"),
             ),
-            Some(t) if !GATE_TYPES.contains(&t.as_str()) && !t.value.contains("{{") => out.push(
+            Some(t) if !GATE_TYPES.contains(t.as_str()) && !t.value.contains("{{") => out.push(
                 Diagnostic::new(
                     Code::InvalidGate,
                     t.span,
                     format!("unknown gate type `{}`", t.value),
                 )
-                .with_help(
-                    suggest(&t.value, GATE_TYPES.iter().copied()).unwrap_or_else(|| {
-                        String::from("known types: human, timer, gh:run, gh:pr, mail, bead")
-                    }),
-                ),
+                .with_help(suggest(&t.value, GATE_TYPES.names()).unwrap_or_else(
+                    || String::from("known types: human, timer, gh:run, gh:pr, mail, bead"),
+                )),
             ),
             _ => {}
         }

@@ -21,7 +21,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     if let Some(k) = &f.kind
-        && !FORMULA_TYPES.contains(&k.as_str())
+        && !FORMULA_TYPES.contains(k.as_str())
     {
         out.push(
             Diagnostic::new(
@@ -30,7 +30,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 format!("unknown formula type `{}`", k.value),
             )
             .with_help(
-                suggest(&k.value, FORMULA_TYPES.iter().copied()).unwrap_or_else(|| {
+                suggest(&k.value, FORMULA_TYPES.names()).unwrap_or_else(|| {
                     String::from("use one of: workflow, expansion, aspect, convoy")
                 }),
             ),

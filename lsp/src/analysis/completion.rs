@@ -2,9 +2,10 @@
 //! referenced, var names after `{{`, formula names where a formula is referenced, and
 //! the values of enumerated keys; each with what is known about it.
 
-use super::lookup::{Cursor, Role, Seg, cursor_at, role_at, table_at};
+use super::lookup::{Cursor, Seg, cursor_at, key_at, table_at};
 use super::symbols::{SymbolKind, file_symbols};
 use gtc::db::{SourceFile, Workspace, inheritance, lowered, name_index, parse};
+use gtc::model::schema::{Key, Role, Table};
 use gtc::source::Span;
 use gtc::syntax::{Format, Node, NodeKind};
 use std::collections::BTreeSet;
@@ -124,7 +125,17 @@ fn candidates(
                 return items;
             }
             let replace = content;
-            match role_at(&path) {
+            let Some(key) = key_at(&path) else {
+                return Vec::new();
+            };
+            if let Some(c) = key.ty.choices() {
+                return c
+                    .values
+                    .iter()
+                    .map(|v| value(v.value, replace, v.doc))
+                    .collect();
+            }
+            match key.role {
                 Role::StepRef => {
                     steps(db, ws, file, &tree.root, &path, replace, |id| id.to_owned())
                 }
@@ -139,10 +150,6 @@ fn candidates(
                     out
                 }
                 Role::FormulaRef => formulas(db, ws, file, replace),
-                Role::Enum(values) => values
-                    .iter()
-                    .map(|v| value(v, replace, "allowed value"))
-                    .collect(),
                 _ => Vec::new(),
             }
         }
@@ -220,7 +227,6 @@ fn keys(
     let Some(t) = table_at(table) else {
         return Vec::new();
     };
-    let schema = t.schema();
     let present: BTreeSet<&str> = node_at(root, table)
         .and_then(Node::as_table)
         .map(|es| {
@@ -230,19 +236,35 @@ fn keys(
                 .collect()
         })
         .unwrap_or_default();
-    schema
-        .keys
+    t.keys
         .iter()
-        .filter(|k| !present.contains(*k))
+        .filter(|k| !present.contains(k.name))
         .map(|k| CompletionItem {
-            label: (*k).to_owned(),
+            label: k.name.to_owned(),
             kind: CompletionKind::Key,
-            detail: Some(format!("key of {}", schema.what)),
-            doc: None,
+            detail: Some(k.ty.describe()),
+            doc: Some(key_doc(t, k)),
             replace,
-            insert: insert(k),
+            insert: insert(k.name),
         })
         .collect()
+}
+
+/// A key's documentation (Markdown): what it does, where it goes, and its usual values.
+pub fn key_doc(t: &Table, k: &Key) -> String {
+    let mut out = format!(
+        "{}\n\n`{}`: {}, a key of {}",
+        k.doc,
+        k.name,
+        k.ty.describe(),
+        t.what
+    );
+    if let Some(c) = k.ty.choices() {
+        for v in c.values {
+            out.push_str(&format!("\n- `{}`: {}", v.value, v.doc));
+        }
+    }
+    out
 }
 
 /// Step ids visible where the cursor is: the file's own (but the step being written) and
@@ -419,7 +441,7 @@ mod tests {
             "//- /w/a.formula.toml\nformula = \"a\"\n[[steps]]\nid = \"x\"\ntitle = \"X\"\n$0\n",
         );
         assert!(
-            got.starts_with("Key description 45..45 -> \"description = \" \"key of a step\"\n"),
+            got.starts_with("Key description 45..45 -> \"description = \" \"string\"\n"),
             "{got}"
         );
         assert!(
@@ -430,6 +452,43 @@ mod tests {
         assert!(
             partial.contains("Key needs 19..22 -> \"needs = \""),
             "{partial}"
+        );
+    }
+
+    /// Keys and values carry the schema's docs.
+    #[test]
+    fn keys_and_values_with_their_docs() {
+        let (h, cursor) = host("//- /w/a.formula.yaml\nsteps:\n  - id: x\n    $0\n");
+        let Some((file, offset)) = cursor else {
+            panic!("no cursor")
+        };
+        let items = h
+            .analysis()
+            .with(|db, ws| super::completion(db, ws, file, offset).items)
+            .unwrap_or_default();
+        let gate = items.iter().find(|i| i.label == "gate");
+        assert_eq!(
+            gate.and_then(|i| i.doc.as_deref()),
+            Some(
+                "A gate issue that blocks this step until it opens\n\n`gate`: table (a gate), a key of a step"
+            )
+        );
+        assert_eq!(gate.map(|i| i.insert.as_str()), Some("gate: "));
+        let ty = items
+            .iter()
+            .find(|i| i.label == "type")
+            .and_then(|i| i.doc.clone());
+        assert!(
+            ty.as_deref()
+                .is_some_and(|d| d.contains("\n- `epic`: a container of steps")),
+            "{ty:?}"
+        );
+        let values = complete("//- /w/a.formula.toml\n[vars.n]\ntype = \"$0\"\n");
+        assert_eq!(
+            values,
+            "Value string 17..17 -> \"string\" \"any text (the default)\"\n\
+             Value int 17..17 -> \"int\" \"digits, such as `42`\"\n\
+             Value bool 17..17 -> \"bool\" \"`true` or `false`\"\n"
         );
     }
 

@@ -17,15 +17,15 @@ impl Cx {
     pub(super) fn fields<'a>(
         &mut self,
         node: &'a Node,
-        known: schema::Schema,
-    ) -> Vec<(&'static str, &'a Entry)> {
+        known: &'static schema::Table,
+    ) -> Vec<(&'static schema::Key, &'a Entry)> {
         let Some(entries) = self.table(node) else {
             return Vec::new();
         };
-        let mut out: Vec<(&'static str, &'a Entry)> = Vec::with_capacity(entries.len());
+        let mut out: Vec<(&'static schema::Key, &'a Entry)> = Vec::with_capacity(entries.len());
         let mut variants = Vec::new();
         for e in entries {
-            match known.keys.iter().find(|k| **k == e.key) {
+            match known.keys.iter().find(|k| k.name == e.key) {
                 Some(k) => out.push((k, e)),
                 None => variants.push(e),
             }
@@ -35,11 +35,13 @@ impl Cx {
             let canonical = known
                 .keys
                 .iter()
-                .find(|k| folds && k.eq_ignore_ascii_case(&e.key));
+                .find(|k| folds && k.name.eq_ignore_ascii_case(&e.key));
             match canonical {
                 None => self.unknown_key(e, known),
-                Some(k) => match out.iter().find(|(taken, _)| taken == k) {
-                    Some((_, first)) => self.diags.push(
+                Some(key) => match out.iter().find(|(taken, _)| std::ptr::eq(*taken, key)) {
+                    Some((_, first)) => {
+                        let k = key.name;
+                        self.diags.push(
                         Diagnostic::new(
                             Code::ConflictingFields,
                             e.key_span,
@@ -49,10 +51,11 @@ impl Cx {
                         .with_help(format!(
                             "keys match without regard to case, and the engines disagree on which one wins; keep one `{k}`"
                         )),
-                    ),
+                    );
+                    }
                     None => {
-                        self.case_variant(e, k);
-                        out.push((k, e));
+                        self.case_variant(e, key.name);
+                        out.push((key, e));
                     }
                 },
             }
@@ -96,9 +99,9 @@ impl Cx {
         self.diags.push(d);
     }
 
-    fn unknown_key(&mut self, e: &Entry, known: schema::Schema) {
+    fn unknown_key(&mut self, e: &Entry, known: &schema::Table) {
         let what = known.what;
-        let hint = did_you_mean(&e.key, known.keys);
+        let hint = did_you_mean(&e.key, known);
         let help = match hint {
             Some(k) if k.eq_ignore_ascii_case(&e.key) => format!(
                 "did you mean `{k}`? in a TOML var table keys are matched exactly (the reference ignores `{}`)",
