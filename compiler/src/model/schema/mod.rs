@@ -2,13 +2,17 @@
 //! allowed values, what a string value means (a step reference, a formula name ...) and a
 //! one-line doc. It is the one source of truth for the keys: lowering reads values by
 //! their declared type (unknown keys GTC002, wrong types GTC003, case variants GTC035),
-//! and the language server completes and documents keys and values from it.
+//! the language server completes and documents keys and values from it, and
+//! [`json_schema`] turns it into the JSON Schema that `gtc schema` prints (committed as
+//! `editors/schema/formula.schema.json`).
 //!
 //! The tables themselves are in `tables.rs`; the keys are the union of what the beads and
 //! Gas Town engines read.
 
+mod json;
 mod tables;
 
+pub use json::json_schema;
 pub use tables::*;
 
 /// One kind of table: its keys and how messages name it.
