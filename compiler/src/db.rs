@@ -123,11 +123,41 @@ pub fn file_diagnostics(
     let index = name_index(db, ws).scope(db, file);
     let inherited = inheritance(db, ws, file);
     let mut out = this.diagnostics.clone();
-    let lookup = |name: &str| -> Option<resolve::FormulaInfo> {
+    let info = |name: &str| -> Option<resolve::FormulaInfo> {
         index.get(name).map(|f| formula_info(db, f).clone())
     };
+    let closest =
+        |name: &str| crate::model::schema::closest(name, index.names()).map(str::to_owned);
+    // Read only when a reference is of the wrong kind (the label points there), so a
+    // referenced formula's spans are not a dependency of its users otherwise.
+    let kind_at = |name: &str| {
+        let target = index.get(name)?;
+        let f = &lowered(db, target).formula;
+        let span = f
+            .kind
+            .as_ref()
+            .or(f.name.as_ref())
+            .map_or(f.span, |t| t.span);
+        Some(((target != file).then(|| target.path(db).clone()), span))
+    };
+    let lookup = check::Lookup {
+        info: &info,
+        closest: &closest,
+        kind_at: &kind_at,
+    };
+    let source = check::Source {
+        text: file.text(db),
+        format: file.format(db),
+        root: &parse(db, file).root,
+    };
     let mut semantic = Vec::new();
-    check::check_formula(&this.formula, inherited, &lookup, &mut semantic);
+    check::check_formula(
+        &this.formula,
+        inherited,
+        &lookup,
+        Some(source),
+        &mut semantic,
+    );
     // After a syntax error part of the file is missing from the model, so a
     // diagnostic that asserts something is *absent* (a field, a step, a var
     // declaration or use) may be an echo of that error: keep only the others.
@@ -239,6 +269,8 @@ mod tests {
         assert_eq!(a_diags, 1, "only b's diagnostics re-run: {ran:?}");
     }
 
+    const EXPANSION: &str = "formula = \"exp\"\ntype = \"expansion\"\n[[template]]\nid = \"{target}.a\"\ntitle = \"A\"\n";
+
     #[test]
     fn a_whitespace_edit_in_a_parent_does_not_recheck_its_children() {
         let (mut db, log) = logging_db();
@@ -248,21 +280,31 @@ mod tests {
             Arc::from("formula = \"base\"\n[[steps]]\nid = \"x\"\ntitle = \"X\"\n"),
             Format::Toml,
         );
+        let expansion = SourceFile::new(
+            &db,
+            "exp.formula.toml".into(),
+            Arc::from(EXPANSION),
+            Format::Toml,
+        );
         let child = SourceFile::new(
             &db,
             "child.formula.toml".into(),
             Arc::from(
-                "formula = \"child\"\nextends = [\"base\"]\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\nneeds = [\"x\"]\nexpand = \"base\"\n",
+                "formula = \"child\"\nextends = [\"base\"]\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\nneeds = [\"x\"]\n[[steps]]\nid = \"z\"\nexpand = \"exp\"\n",
             ),
             Format::Toml,
         );
-        let ws = Workspace::new(&db, vec![parent, child], Vec::new(), Vec::new());
+        let ws = Workspace::new(&db, vec![parent, expansion, child], Vec::new(), Vec::new());
         let before = file_diagnostics(&db, ws, child).clone();
+        assert!(before.is_empty(), "{before:?}");
         log.lock().map(|mut l| l.clear()).unwrap_or_default();
 
         parent.set_text(&mut db).to(Arc::from(
             "formula = \"base\"\n\n\n[[steps]]\nid   = \"x\"\ntitle = \"X\"\n",
         ));
+        expansion
+            .set_text(&mut db)
+            .to(Arc::from(format!("\n\n{EXPANSION}")));
         assert_eq!(file_diagnostics(&db, ws, child), &before);
         let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
         assert!(
@@ -273,5 +315,42 @@ mod tests {
             !ran.iter().any(|q| q.starts_with("file_diagnostics(")),
             "but its result is unchanged, so the child is not re-checked: {ran:?}"
         );
+    }
+
+    /// A diagnostic whose label points into another file is re-checked when that file
+    /// moves: the label follows it (here a reference to a workflow where an expansion is
+    /// needed, labelled at the workflow's name).
+    #[test]
+    fn a_label_into_another_file_follows_its_edits() {
+        let mut db = Database::default();
+        let parent = SourceFile::new(
+            &db,
+            "base.formula.toml".into(),
+            Arc::from("formula = \"base\"\n"),
+            Format::Toml,
+        );
+        let child = SourceFile::new(
+            &db,
+            "child.formula.toml".into(),
+            Arc::from("formula = \"child\"\n[[steps]]\nid = \"y\"\nexpand = \"base\"\n"),
+            Format::Toml,
+        );
+        let ws = Workspace::new(&db, vec![parent, child], Vec::new(), Vec::new());
+        let label = |db: &Database| {
+            file_diagnostics(db, ws, child)
+                .iter()
+                .flat_map(|d| d.labels.iter())
+                .map(|l| (l.file.clone(), l.span))
+                .collect::<Vec<_>>()
+        };
+        let path = Some(std::path::PathBuf::from("base.formula.toml"));
+        assert_eq!(
+            label(&db),
+            [(path.clone(), crate::source::Span::new(10, 16))]
+        );
+        parent
+            .set_text(&mut db)
+            .to(Arc::from("\n\nformula = \"base\"\n"));
+        assert_eq!(label(&db), [(path, crate::source::Span::new(12, 18))]);
     }
 }

@@ -441,3 +441,42 @@ fn positions_in_utf16_and_utf8() {
         assert!(s.shutdown());
     }
 }
+
+/// Labels in other files arrive as related information with that file's URI; a fix that
+/// adds a declaration is a code action with its edit.
+#[test]
+fn related_information_across_files_and_declaring_fixes() {
+    let child =
+        "formula = \"c\"\n\n[[steps]]\nid = \"x\"\ntitle = \"X {{who}}\"\nexpand = \"base\"\n";
+    let dir = workspace(&[("base.formula.toml", BASE), ("c.formula.toml", child)]);
+    let mut s = Server::start(dir.path(), false);
+    let d = s.diagnostics("c.formula.toml", |d| d.len() == 2);
+    let wrong_kind = d.iter().find(|x| x["code"] == "GTC025").unwrap();
+    let related = &wrong_kind["relatedInformation"][0];
+    assert_eq!(
+        related["location"]["uri"],
+        s.uri("base.formula.toml").as_str()
+    );
+    assert_eq!(related["location"]["range"]["start"], pos(0, 10));
+    assert_eq!(related["message"], "`base` is a workflow formula");
+    s.open("c.formula.toml");
+    let p = find(child, "who", false);
+    let actions = s.result(
+        "textDocument/codeAction",
+        json!({"textDocument": doc(&s, "c.formula.toml"), "range": {"start": p, "end": p}, "context": {"diagnostics": []}}),
+    );
+    let declare = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Declare `who` in `vars`")
+        .unwrap_or_else(|| panic!("{actions}"));
+    let edit = &declare["edit"]["changes"][s.uri("c.formula.toml").as_str()][0];
+    assert_eq!(edit["range"]["start"], pos(2, 0));
+    assert_eq!(
+        edit["newText"],
+        "[vars.who]\ndescription = \"\"\nrequired = true\n\n"
+    );
+    assert_eq!(declare["isPreferred"], true);
+    assert!(s.shutdown());
+}

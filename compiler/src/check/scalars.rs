@@ -1,10 +1,11 @@
 //! Field values outside their domain: GTC020 priority, GTC021 formula type,
 //! GTC022 waits_for, GTC027 version.
 
+use super::fixes::respell_value;
 use super::{CheckCx, suggest, walk_all};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::waits_for::parse_waits_for;
-use crate::model::schema::FORMULA_TYPES;
+use crate::model::schema::{FORMULA_TYPES, closest};
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     let f = cx.formula;
@@ -33,6 +34,9 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 suggest(&k.value, FORMULA_TYPES.names()).unwrap_or_else(|| {
                     String::from("use one of: workflow, expansion, aspect, convoy")
                 }),
+            )
+            .with_fix_opt(
+                closest(&k.value, FORMULA_TYPES.names()).and_then(|c| respell_value(k, c)),
             ),
         );
     }

@@ -348,6 +348,7 @@ fn render_syntax_errors(
         })
         .collect();
     let report = Report {
+        related: Default::default(),
         files: vec![ReportFile {
             path: path.to_path_buf(),
             text: text.clone(),

@@ -4,7 +4,6 @@
 
 use super::Backend;
 use super::convert::{diagnostic, uri_of};
-use crate::analysis::line_index::line_index;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use tower_lsp_server::ls_types as lsp;
@@ -26,12 +25,11 @@ pub async fn publish(backend: &Backend, generation: u64, first: Option<PathBuf>)
                 let path = file.path(db).clone();
                 let Some(uri) = uri_of(&path) else { continue };
                 let found = crate::analysis::diagnostics::diagnostics(db, snapshot.ws(), file);
-                let index = line_index(db, file);
                 out.push((
                     path,
                     found
                         .iter()
-                        .map(|d| diagnostic(index, &uri, d, enc))
+                        .map(|d| diagnostic(&snapshot, file, &uri, d, enc))
                         .collect(),
                 ));
             }
