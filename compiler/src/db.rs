@@ -91,6 +91,16 @@ pub fn lowered(db: &dyn salsa::Database, file: SourceFile) -> Lowered {
     }
 }
 
+/// A file's formula without positions (every span empty, as if lowered from a tree with
+/// no layout): what cooking reads of the other formulas a file composes with when only
+/// diagnostics are wanted. A firewall: an edit that only moves text in a parent leaves it
+/// equal, so the formulas that extend or expand it are not re-cooked.
+#[salsa::tracked(returns(ref))]
+pub fn semantic(db: &dyn salsa::Database, file: SourceFile) -> Formula {
+    let tree = parse(db, file);
+    crate::model::lower(&tree.root.without_positions(), file.format(db)).0
+}
+
 /// Formula names -> files: checked files first, then each directory's siblings, then
 /// the search path (see `resolve::names`).
 #[salsa::tracked(returns(ref))]
@@ -271,8 +281,11 @@ mod tests {
 
     const EXPANSION: &str = "formula = \"exp\"\ntype = \"expansion\"\n[[template]]\nid = \"{target}.a\"\ntitle = \"A\"\n";
 
+    /// `inheritance` and `formula_info` keep a whitespace edit in a parent from re-checking
+    /// its children, and cooking reads the parents without positions (`semantic`), so it
+    /// does not re-cook them either; a real change in the parent is seen.
     #[test]
-    fn a_whitespace_edit_in_a_parent_does_not_recheck_its_children() {
+    fn a_whitespace_edit_in_a_parent_does_not_recheck_or_recook_its_children() {
         let (mut db, log) = logging_db();
         let parent = SourceFile::new(
             &db,
@@ -290,12 +303,12 @@ mod tests {
             &db,
             "child.formula.toml".into(),
             Arc::from(
-                "formula = \"child\"\nextends = [\"base\"]\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\nneeds = [\"x\"]\n[[steps]]\nid = \"z\"\nexpand = \"exp\"\n",
+                "formula = \"child\"\nextends = [\"base\"]\n[[steps]]\nid = \"y\"\ntitle = \"Y\"\nneeds = [\"x\"]\n[[steps]]\nid = \"z\"\ntitle = \"Z\"\nexpand = \"exp\"\n",
             ),
             Format::Toml,
         );
         let ws = Workspace::new(&db, vec![parent, expansion, child], Vec::new(), Vec::new());
-        let before = file_diagnostics(&db, ws, child).clone();
+        let before = all_diagnostics(&db, ws, child).clone();
         assert!(before.is_empty(), "{before:?}");
         log.lock().map(|mut l| l.clear()).unwrap_or_default();
 
@@ -304,17 +317,26 @@ mod tests {
         ));
         expansion
             .set_text(&mut db)
-            .to(Arc::from(format!("\n\n{EXPANSION}")));
-        assert_eq!(file_diagnostics(&db, ws, child), &before);
+            .to(Arc::from(format!("# moved\n\n{EXPANSION}")));
+        assert_eq!(all_diagnostics(&db, ws, child), &before);
         let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
-        assert!(
-            ran.iter().any(|q| q.starts_with("inheritance(")),
-            "the inheritance is recomputed: {ran:?}"
-        );
-        assert!(
-            !ran.iter().any(|q| q.starts_with("file_diagnostics(")),
-            "but its result is unchanged, so the child is not re-checked: {ran:?}"
-        );
+        for recomputed in ["inheritance(", "semantic("] {
+            assert!(
+                ran.iter().any(|q| q.starts_with(recomputed)),
+                "{recomputed} is recomputed: {ran:?}"
+            );
+        }
+        for kept in ["file_diagnostics(", "all_diagnostics("] {
+            assert!(
+                !ran.iter().any(|q| q.starts_with(kept)),
+                "but unchanged, so {kept} of the child is not re-run: {ran:?}"
+            );
+        }
+        // A real change in the parent is seen: `x` is gone.
+        parent.set_text(&mut db).to(Arc::from(
+            "formula = \"base\"\n[[steps]]\nid = \"w\"\ntitle = \"X\"\n",
+        ));
+        assert_ne!(all_diagnostics(&db, ws, child), &before);
     }
 
     /// A diagnostic whose label points into another file is re-checked when that file
@@ -352,5 +374,47 @@ mod tests {
             .set_text(&mut db)
             .to(Arc::from("\n\nformula = \"base\"\n"));
         assert_eq!(label(&db), [(path, crate::source::Span::new(12, 18))]);
+    }
+
+    /// A cooking failure located in a parent names the parent's line: that line follows
+    /// edits of the parent (the cook is redone with positions).
+    #[test]
+    fn a_cook_failure_in_a_parent_names_its_current_line() {
+        let mut db = Database::default();
+        let parent_text = "formula = \"base\"\n[vars.n]\ndefault = \"3\"\n[[steps]]\nid = \"l\"\ntitle = \"L\"\n[steps.loop]\nrange = \"1..{n}\"\n[[steps.loop.body]]\nid = \"b\"\ntitle = \"B\"\n";
+        let parent = SourceFile::new(
+            &db,
+            "base.formula.toml".into(),
+            Arc::from(parent_text),
+            Format::Toml,
+        );
+        let child = SourceFile::new(
+            &db,
+            "child.formula.toml".into(),
+            Arc::from("formula = \"child\"\nextends = [\"base\"]\n[vars.n]\ndefault = \"many\"\n"),
+            Format::Toml,
+        );
+        let ws = Workspace::new(&db, vec![parent, child], Vec::new(), Vec::new());
+        let message = |db: &Database| {
+            all_diagnostics(db, ws, child)
+                .iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            message(&db),
+            [
+                "default `many` of var `n` is not a number, but the range `1..{n}` of loop `l` needs one (at base.formula.toml:4)"
+            ]
+        );
+        parent
+            .set_text(&mut db)
+            .to(Arc::from(format!("\n\n{parent_text}")));
+        assert_eq!(
+            message(&db),
+            [
+                "default `many` of var `n` is not a number, but the range `1..{n}` of loop `l` needs one (at base.formula.toml:6)"
+            ]
+        );
     }
 }
