@@ -189,3 +189,67 @@ fn no_corpus_formula_has_keys_without_effect() {
         );
     }
 }
+
+#[test]
+fn keys_of_a_loop_container_are_reported() {
+    // The loop's iterations replace the container step: its dependencies, children and
+    // other keys go with it (the reference drops them silently; `moves.iter1` would start
+    // before `setup`).
+    let f = r#"formula = "looped"
+
+[[steps]]
+id = "setup"
+title = "Setup"
+
+[[steps]]
+id = "moves"
+title = "Moves"
+description = "kept as documentation"
+needs = ["setup"]
+priority = 1
+labels = ["hot"]
+
+[[steps.children]]
+id = "lost"
+title = "Lost"
+
+[steps.loop]
+count = 2
+
+[[steps.loop.body]]
+id = "move"
+title = "Move"
+"#;
+    let lines = no_effect_lines(&[("looped.formula.toml", f)]);
+    assert_eq!(
+        lines,
+        [
+            "looped.formula.toml:11:10 warning GTC037 `needs` of loop step `moves` has no effect: the loop's iterations replace the step",
+            "looped.formula.toml:12:12 warning GTC037 `priority` of loop step `moves` has no effect: the loop's iterations replace the step",
+            "looped.formula.toml:13:11 warning GTC037 `labels` of loop step `moves` has no effect: the loop's iterations replace the step",
+            "looped.formula.toml:15:1 warning GTC037 `children` of loop step `moves` has no effect: the loop's iterations replace the step",
+        ]
+    );
+    // A dependency written on the body's first step is kept by every iteration.
+    let fixed = f
+        .replace(
+            "needs = [\"setup\"]\npriority = 1\nlabels = [\"hot\"]\n",
+            "",
+        )
+        .replace("[[steps.children]]\nid = \"lost\"\ntitle = \"Lost\"\n", "")
+        .replace(
+            "title = \"Move\"\n",
+            "title = \"Move\"\nneeds = [\"setup\"]\n",
+        );
+    assert_eq!(
+        no_effect_lines(&[("looped.formula.toml", &fixed)]),
+        Vec::<String>::new()
+    );
+    let cooked = cook_last(&[("looped.formula.toml", &fixed)], None).expect("cooks");
+    let first = cooked
+        .steps
+        .iter()
+        .find(|s| s.id == "moves.iter1.move")
+        .expect("iteration 1");
+    assert_eq!(first.needs, ["setup"]);
+}

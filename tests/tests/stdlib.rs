@@ -1,8 +1,9 @@
-//! The embedded standard library checks clean, and every file of `stdlib-formulas/`
-//! is embedded (none forgotten in `source/search_path.rs`).
+//! The embedded standard library: every formula checks clean, every file of
+//! `stdlib-formulas/` is embedded, each has a reviewed cooked snapshot (compile mode),
+//! and each cooks to steps in runtime mode with values for its required vars.
 
 use gtc::source::STDLIB;
-use gtc_e2e::{check, diagnostic_lines};
+use gtc_e2e::{check, cook_last, diagnostic_lines};
 
 #[test]
 fn every_stdlib_formula_checks_clean() {
@@ -15,15 +16,117 @@ fn every_stdlib_formula_checks_clean() {
 fn every_file_in_stdlib_formulas_is_embedded() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../stdlib-formulas");
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
         })
-        .unwrap_or_default();
-    on_disk.retain(|n| n.contains(".formula."));
+        .filter(|n| n.contains(".formula."))
+        .collect();
     on_disk.sort();
-    let mut embedded: Vec<String> = STDLIB.iter().map(|(n, _)| (*n).to_owned()).collect();
-    embedded.sort();
+    let embedded: Vec<String> = STDLIB.iter().map(|(n, _)| (*n).to_owned()).collect();
+    // Embedded in file-name order, so the binary's list is deterministic.
     assert_eq!(on_disk, embedded);
+    assert!(embedded.len() >= 9, "{embedded:?}");
+}
+
+/// Each stdlib formula cooked in compile mode (the stdlib as its library), as JSON.
+#[test]
+fn every_stdlib_formula_has_a_cooked_snapshot() {
+    let sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
+    for (name, text) in STDLIB {
+        let stem = name.split('.').next().unwrap_or(name);
+        let mut own = sources.clone();
+        own.retain(|(n, _)| n != name);
+        own.push((name, text));
+        let resolved =
+            cook_last(&own, None).unwrap_or_else(|e| panic!("{name} did not cook: {e:#?}"));
+        if stem.starts_with("aspect-") {
+            // An aspect is advice for other formulas: it has no steps of its own.
+            assert!(resolved.steps.is_empty(), "{stem}");
+            continue;
+        }
+        insta::with_settings!({ snapshot_path => "snapshots/stdlib", prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(stem, gtc::cook::to_json(&resolved));
+        });
+    }
+}
+
+/// Values for the required vars of the workflows, as a user would pass them.
+const VALUES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "mol-bugfix",
+        &[("bug", "login fails"), ("severity", "critical")],
+    ),
+    ("mol-code-review", &[("change", "feature/login")]),
+    ("mol-feature", &[("feature", "dark mode")]),
+    ("mol-hanoi", &[("discs", "4")]),
+    ("mol-release", &[("version", "1.2.3")]),
+    ("mol-review-cycle", &[("change", "the parser")]),
+    (
+        "mol-tdd-cycle",
+        &[("behaviour", "parsing dates"), ("cycles", "2")],
+    ),
+];
+
+#[test]
+fn every_stdlib_workflow_cooks_to_steps_in_runtime_mode() {
+    let sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
+    let mut cooked = 0;
+    for (name, text) in STDLIB {
+        let stem = name.split('.').next().unwrap_or(name);
+        if stem.starts_with("aspect-") || stem.starts_with("exp-") {
+            continue;
+        }
+        let Some((_, vars)) = VALUES.iter().find(|(n, _)| *n == stem) else {
+            panic!("{stem}: give its required vars a value in VALUES");
+        };
+        let mut own = sources.clone();
+        own.retain(|(n, _)| n != name);
+        own.push((name, text));
+        let resolved = cook_last(&own, Some(vars))
+            .unwrap_or_else(|e| panic!("{stem} did not cook in runtime mode: {e:#?}"));
+        let lines = gtc_e2e::titled(&resolved.steps);
+        assert!(!lines.is_empty(), "{stem} cooks to no steps");
+        let text = lines.join("\n");
+        assert!(!text.contains("{{"), "{stem} keeps a {{{{var}}}}:\n{text}");
+        cooked += 1;
+    }
+    assert!(cooked >= 7, "{cooked} workflows cooked");
+}
+
+#[test]
+fn runtime_values_shape_the_stdlib_workflows() {
+    let sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
+    let cook = |name: &str, vars: &[(&str, &str)]| {
+        let mut own = sources.clone();
+        let i = own
+            .iter()
+            .position(|(n, _)| n.starts_with(&format!("{name}.")))
+            .unwrap_or_else(|| panic!("{name} is in the stdlib"));
+        let last = own.remove(i);
+        own.push(last);
+        cook_last(&own, Some(vars)).map(|r| gtc_e2e::titled(&r.steps))
+    };
+    // Hanoi: 2^discs - 1 moves after the setup, in one chain.
+    let moves = cook("mol-hanoi", &[("discs", "5")]).expect("cooks");
+    assert_eq!(moves.len(), 1 + 31);
+    assert_eq!(
+        moves[31],
+        "moves.iter31.move <- setup, moves.iter30.move: Move 31"
+    );
+    assert!(cook("mol-hanoi", &[("discs", "17")]).is_err());
+    // The backport is there only for a critical bug.
+    let critical = cook("mol-bugfix", &[("bug", "b"), ("severity", "critical")]).expect("cooks");
+    let low = cook("mol-bugfix", &[("bug", "b"), ("severity", "low")]).expect("cooks");
+    assert!(critical.iter().any(|l| l.starts_with("backport ")));
+    assert!(!low.iter().any(|l| l.starts_with("backport ")));
+    assert_eq!(critical.len(), low.len() + 1);
+    // A release version must be MAJOR.MINOR.PATCH.
+    assert!(cook("mol-release", &[("version", "v1")]).is_err());
+    // TDD: three steps per cycle.
+    let tdd = cook("mol-tdd-cycle", &[("behaviour", "x"), ("cycles", "4")]).expect("cooks");
+    assert_eq!(tdd.len(), 1 + 3 * 4);
 }

@@ -4,7 +4,8 @@
 //! type, priority, assignee, labels, dependencies, notes, metadata and children); the keys
 //! of a step that an expansion replaces (its own `expand`, or a `compose.expand` /
 //! `compose.map` target) other than its id, title, description and dependencies; and the
-//! `advice`, `pointcuts`, `template` and `phase` of a formula that `extends` others
+//! keys of a loop step other than its id, title and description (its iterations replace
+//! it); the `advice`, `pointcuts`, `template` and `phase` of a formula that `extends` others
 //! (`extends` keeps only vars, steps, compose and the description). Both engines drop
 //! them without a word. (Keys dropped while lowering, advice `args` / `output` and the
 //! root `source`, are reported while lowering, `model/lower/`; `compose` rules lost when parent and
@@ -13,7 +14,7 @@
 use super::{CheckCx, walk_list};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::glob::parse_glob;
-use crate::model::StepList;
+use crate::model::{Step, StepList};
 use crate::source::Span;
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
@@ -44,6 +45,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         );
     });
     expanded_targets(cx, out);
+    loop_containers(cx, out);
     if f.extends.is_empty() {
         return;
     }
@@ -109,20 +111,8 @@ fn expanded_targets(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 .map(|(_, what)| *what)
         };
         let Some(by) = by else { return };
-        let dropped = [
-            ("type", s.ty.as_ref().map(|t| t.span)),
-            ("priority", s.priority.as_ref().map(|t| t.span)),
-            ("labels", s.labels.first().map(|t| t.span)),
-            ("metadata", s.metadata.as_ref().map(|m| m.span)),
-            ("notes", s.notes.as_ref().map(|t| t.span)),
-            ("assignee", s.assignee.as_ref().map(|t| t.span)),
-            ("condition", s.condition.as_ref().map(|t| t.span)),
-            ("waits_for", s.waits_for.as_ref().map(|t| t.span)),
-            ("gate", s.gate.as_ref().map(|g| g.span)),
-            ("on_complete", s.on_complete.as_ref().map(|o| o.span)),
-        ];
         report(
-            &dropped,
+            &issue_fields(s),
             |key| {
                 format!(
                     "`{key}` of step `{}` has no effect: {by} replaces the step with the expansion's steps",
@@ -137,6 +127,61 @@ fn expanded_targets(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             out,
         );
     });
+}
+
+/// The keys of a step with a `loop`, other than its id, title and description: the
+/// loop's iterations replace the step, so its dependencies, children and the rest go
+/// with it (the reference drops them without a word).
+fn loop_containers(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
+    super::walk_steps(&cx.formula.steps, &mut |s, _| {
+        if s.loop_spec.is_none() {
+            return;
+        }
+        let mut dropped = vec![
+            ("depends_on", s.depends_on.first().map(|t| t.span)),
+            ("needs", s.needs.first().map(|t| t.span)),
+        ];
+        dropped.extend(issue_fields(s));
+        dropped.push(("children", s.children.first().map(|c| c.span)));
+        report(
+            &dropped,
+            |key| {
+                format!(
+                    "`{key}` of loop step `{}` has no effect: the loop's iterations replace the step",
+                    s.id_str()
+                )
+            },
+            |key| {
+                if matches!(key, "needs" | "depends_on") {
+                    String::from(
+                        "write the dependency on the loop body's first step: a body step may name steps outside the loop, and every iteration keeps that dependency",
+                    )
+                } else {
+                    format!(
+                        "a loop step keeps only its id, title and description: move the `{key}` into the loop's body steps"
+                    )
+                }
+            },
+            out,
+        );
+    });
+}
+
+/// The keys of a step that shape the issue it becomes, other than its text and
+/// dependencies, with where each is written.
+fn issue_fields(s: &Step) -> [(&'static str, Option<Span>); 10] {
+    [
+        ("type", s.ty.as_ref().map(|t| t.span)),
+        ("priority", s.priority.as_ref().map(|t| t.span)),
+        ("labels", s.labels.first().map(|t| t.span)),
+        ("metadata", s.metadata.as_ref().map(|m| m.span)),
+        ("notes", s.notes.as_ref().map(|t| t.span)),
+        ("assignee", s.assignee.as_ref().map(|t| t.span)),
+        ("condition", s.condition.as_ref().map(|t| t.span)),
+        ("waits_for", s.waits_for.as_ref().map(|t| t.span)),
+        ("gate", s.gate.as_ref().map(|g| g.span)),
+        ("on_complete", s.on_complete.as_ref().map(|o| o.span)),
+    ]
 }
 
 /// A `compose.expand` target (an id) or a `compose.map` selector (a glob).

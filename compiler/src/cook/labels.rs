@@ -4,8 +4,13 @@
 use serde::Serialize;
 
 /// Compact JSON with `<`, `>`, `&`, U+2028 and U+2029 escaped like Go's encoder.
+///
+/// The values encoded here are maps with string keys, strings and numbers, which
+/// `serde_json` always encodes; a failure would be a bug, so it panics (the driver
+/// turns a panic into exit 2 naming the file) rather than writing an empty label.
 pub fn go_json<T: Serialize>(value: &T) -> String {
-    let raw = serde_json::to_string(value).unwrap_or_default();
+    let raw = serde_json::to_string(value)
+        .expect("a control-flow label (string keys, strings and numbers) encodes as JSON");
     raw.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")

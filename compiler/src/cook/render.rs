@@ -4,8 +4,13 @@
 use super::types::{RStep, Resolved};
 
 /// Pretty JSON with a trailing newline.
+///
+/// A resolved formula holds only strings, numbers, lists and maps with string keys,
+/// which `serde_json` always encodes: a failure is a bug and panics (exit 2) instead of
+/// printing nothing.
 pub fn to_json(r: &Resolved) -> String {
-    let mut s = serde_json::to_string_pretty(r).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(r)
+        .expect("a resolved formula (string keys only) encodes as JSON");
     s.push('\n');
     s
 }

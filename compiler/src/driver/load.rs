@@ -166,17 +166,17 @@ pub fn memory_workspace(db: &Database, sources: &[(&str, &str)]) -> Workspace {
 }
 
 /// The embedded stdlib as library files named `<stdlib>/NAME.formula.toml`.
-fn stdlib_files(db: &Database) -> Vec<LibraryFile> {
+pub fn stdlib_files(db: &Database) -> Vec<LibraryFile> {
     STDLIB
         .iter()
-        .map(|(name, text)| LibraryFile {
-            file: SourceFile::new(
-                db,
-                PathBuf::from(format!("<stdlib>/{name}")),
-                Arc::from(*text),
-                Format::Toml,
-            ),
-            layer: Layer::Stdlib,
+        .map(|(name, text)| {
+            let path = PathBuf::from(format!("<stdlib>/{name}"));
+            // build.rs embeds only files whose extension names their format.
+            let format = Format::from_path(&path).unwrap_or(Format::Toml);
+            LibraryFile {
+                file: SourceFile::new(db, path, Arc::from(*text), format),
+                layer: Layer::Stdlib,
+            }
         })
         .collect()
 }

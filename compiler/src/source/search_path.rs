@@ -9,21 +9,9 @@ use super::beads_dir::{self, git_roots};
 use crate::syntax::Format;
 use std::path::{Path, PathBuf};
 
-/// The formulas shipped inside the binary, as (file name, text).
-pub const STDLIB: &[(&str, &str)] = &[
-    (
-        "mol-review-cycle.formula.toml",
-        include_str!("../../../stdlib-formulas/mol-review-cycle.formula.toml"),
-    ),
-    (
-        "exp-tdd.formula.toml",
-        include_str!("../../../stdlib-formulas/exp-tdd.formula.toml"),
-    ),
-    (
-        "aspect-approval.formula.toml",
-        include_str!("../../../stdlib-formulas/aspect-approval.formula.toml"),
-    ),
-];
+/// The formulas shipped inside the binary, as (file name, text), sorted by file name:
+/// every `*.formula.*` file of `stdlib-formulas/` (listed by `compiler/build.rs`).
+pub const STDLIB: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/stdlib.rs"));
 
 /// The environment variables that move the search path, read once by the caller (so
 /// tests can inject them).

@@ -225,9 +225,9 @@ fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         files.push((sync::in_worktree(&repo, &path)?, bytes));
     }
-    let refs: Vec<(&std::path::Path, &[u8])> = files
+    let refs: Vec<(&std::path::Path, crate::git::repo::Content)> = files
         .iter()
-        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .map(|(p, b)| (p.as_path(), crate::git::repo::Content::Bytes(b.as_slice())))
         .collect();
     repo.commit_files(&refs, "gt init: the ledger")
         .map_err(|e| Error::Refused(e.to_string()))?;
