@@ -52,10 +52,14 @@ fn generated(n: usize) -> String {
 }
 
 fn corpus() -> Option<PathBuf> {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus/gastown")
-        .canonicalize()
-        .ok()
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/gastown");
+    let found = dir.canonicalize().ok();
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "CI is set and {} is missing",
+        dir.display()
+    );
+    found
 }
 
 /// The line and column (UTF-16) just inside the last `needs = ["`.

@@ -8,7 +8,7 @@ use gtc::db::{SourceFile, Workspace, inheritance, lowered, name_index, parse};
 use gtc::model::schema::{Key, Role, Table};
 use gtc::source::Span;
 use gtc::syntax::{Format, Node, NodeKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What a completion item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,15 +51,10 @@ pub fn completion(
 ) -> Completions {
     let text = file.text(db);
     let all = candidates(db, ws, file, offset);
-    // What is typed so far (from the start of the replaced text to the cursor).
-    let typed = |i: &CompletionItem| {
-        text.get(i.replace.start()..offset.min(i.replace.end()).max(i.replace.start()))
-            .unwrap_or("")
-    };
     let mut items = Vec::new();
     let mut incomplete = false;
     for i in all {
-        if !subsequence(typed(&i), &i.label) {
+        if !subsequence(typed(text, i.replace, offset), &i.label) {
             continue;
         }
         if items.len() == LIMIT {
@@ -81,6 +76,12 @@ pub struct Completions {
     pub items: Vec<CompletionItem>,
     /// Whether more items match than were returned.
     pub incomplete: bool,
+}
+
+/// What is typed so far: from the start of the replaced text to the cursor.
+fn typed(text: &str, replace: Span, offset: usize) -> &str {
+    text.get(replace.start()..offset.min(replace.end()).max(replace.start()))
+        .unwrap_or("")
 }
 
 /// Whether the characters of `typed` appear in `label` in order, ignoring case (the
@@ -136,17 +137,24 @@ fn candidates(
                     .collect();
             }
             match key.role {
-                Role::StepRef => {
-                    steps(db, ws, file, &tree.root, &path, replace, |id| id.to_owned())
-                }
+                Role::StepRef => steps(db, ws, file, &tree.root, &path, replace, offset, |id| {
+                    id.to_owned()
+                }),
                 Role::WaitsFor => {
                     let mut out: Vec<CompletionItem> = ["all-children", "any-children"]
                         .iter()
                         .map(|v| value(v, replace, "wait for the spawner's children"))
                         .collect();
-                    out.extend(steps(db, ws, file, &tree.root, &path, replace, |id| {
-                        format!("children-of({id})")
-                    }));
+                    out.extend(steps(
+                        db,
+                        ws,
+                        file,
+                        &tree.root,
+                        &path,
+                        replace,
+                        offset,
+                        |id| format!("children-of({id})"),
+                    ));
                     out
                 }
                 Role::FormulaRef => formulas(db, ws, file, replace),
@@ -268,7 +276,9 @@ pub fn key_doc(t: &Table, k: &Key) -> String {
 }
 
 /// Step ids visible where the cursor is: the file's own (but the step being written) and
-/// inherited ones.
+/// inherited ones. Only the ids matching what is typed are made into items, one more than
+/// [`LIMIT`] at most (a formula may have thousands of steps).
+#[allow(clippy::too_many_arguments)] // the cursor's context, as the other candidates take it
 fn steps(
     db: &dyn salsa::Database,
     ws: Workspace,
@@ -276,6 +286,7 @@ fn steps(
     root: &Node,
     path: &[Seg],
     replace: Span,
+    offset: usize,
     insert: impl Fn(&str) -> String,
 ) -> Vec<CompletionItem> {
     // The innermost step around the cursor: the path up to its last index.
@@ -285,43 +296,44 @@ fn steps(
         .and_then(|i| node_at(root, &path[..=i]))
         .and_then(|n| n.get("id"))
         .and_then(Node::as_str)
-        .map(|s| s.value.clone());
-    let f = &lowered(db, file).formula;
-    // Titles by id, in one walk (the first step of an id wins).
-    let mut titles: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
-    gtc::check::walk_all(f, &mut |s, _| {
-        if let Some(t) = &s.title {
+        .map(|s| s.value.as_str());
+    let typed = typed(file.text(db), replace, offset);
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut ids: Vec<(&str, Option<String>)> = Vec::new();
+    let own_ids = file_symbols(db, file)
+        .defs(SymbolKind::Step)
+        .map(|d| (d.name.as_str(), None));
+    let inherited = inheritance(db, ws, file)
+        .steps
+        .iter()
+        .map(|s| (s.id.as_str(), Some(&s.from)));
+    for (id, from) in own_ids.chain(inherited) {
+        if seen.len() > LIMIT {
+            break;
+        }
+        if Some(id) != own && subsequence(typed, id) && seen.insert(id) {
+            ids.push((id, from.map(|f| format!("inherited from {f}"))));
+        }
+    }
+    // The titles of the kept ids, in one walk (the first step of an id wins).
+    let mut titles: HashMap<&str, &str> = HashMap::new();
+    gtc::check::walk_all(&lowered(db, file).formula, &mut |s, _| {
+        if let Some(t) = &s.title
+            && seen.contains(s.id_str())
+        {
             titles.entry(s.id_str()).or_insert(t.value.as_str());
         }
     });
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for d in file_symbols(db, file).defs(SymbolKind::Step) {
-        if Some(&d.name) == own.as_ref() || !seen.insert(d.name.as_str()) {
-            continue;
-        }
-        out.push(CompletionItem {
-            label: d.name.clone(),
+    ids.into_iter()
+        .map(|(id, inherited)| CompletionItem {
+            label: id.to_owned(),
             kind: CompletionKind::Step,
-            detail: titles.get(d.name.as_str()).map(|t| (*t).to_owned()),
+            detail: inherited.or_else(|| titles.get(id).map(|t| (*t).to_owned())),
             doc: None,
             replace,
-            insert: insert(&d.name),
-        });
-    }
-    for s in &inheritance(db, ws, file).steps {
-        if seen.insert(s.id.as_str()) {
-            out.push(CompletionItem {
-                label: s.id.clone(),
-                kind: CompletionKind::Step,
-                detail: Some(format!("inherited from {}", s.from)),
-                doc: None,
-                replace,
-                insert: insert(&s.id),
-            });
-        }
-    }
-    out
+            insert: insert(id),
+        })
+        .collect()
 }
 
 fn formulas(
