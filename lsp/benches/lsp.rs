@@ -19,7 +19,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::{Server, find, workspace};
+use common::{Server, corpus, find, workspace};
 use gtc_lsp::analysis::AnalysisHost;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -49,17 +49,6 @@ fn generated(n: usize) -> String {
         }
     }
     s
-}
-
-fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/gastown");
-    let found = dir.canonicalize().ok();
-    assert!(
-        found.is_some() || std::env::var_os("CI").is_none(),
-        "CI is set and {} is missing",
-        dir.display()
-    );
-    found
 }
 
 /// The line and column (UTF-16) just inside the last `needs = ["`.
@@ -274,7 +263,7 @@ fn main() {
     in_process_queries(&big, samples);
     edit_to_publish("5,000 steps", "big.formula.toml", &big, dir.path(), samples);
     round_trips(dir.path(), "big.formula.toml", &big, samples);
-    if let Some(root) = corpus() {
+    if let Some(root) = corpus("gastown") {
         // The largest corpus formula by size.
         let largest = std::fs::read_dir(&root)
             .unwrap()

@@ -11,6 +11,20 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+/// The corpus set `name` under `../shared/corpus`; its absence fails when `CI` is set.
+pub fn corpus(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(name);
+    let found = dir.canonicalize().ok();
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "CI is set and {} is missing",
+        dir.display()
+    );
+    found
+}
+
 /// How long any one answer may take before the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
