@@ -216,8 +216,12 @@ fn features_across_files() {
             "contentChanges": [{"text": CHILD.replace("\"biuld\"", "\"nope\"")}]
         }),
     );
-    let again = s.diagnostics("child.formula.toml", |d| d.len() == 1);
-    assert_eq!(again[0]["code"], "GTC006");
+    let again = s.publication("child.formula.toml", |d| d.len() == 1);
+    assert_eq!(again["diagnostics"][0]["code"], "GTC006");
+    assert_eq!(
+        again["version"], 3,
+        "the version of the text they were computed from"
+    );
 
     // An edit in the parent republishes its dependents: without `setup`, the child
     // and the YAML report (not open) refer to a step that no longer exists.
@@ -229,9 +233,15 @@ fn features_across_files() {
             "contentChanges": [{"text": BASE.replace("id = \"setup\"", "id = \"init\"")}]
         }),
     );
-    let report = s.diagnostics("report.formula.yaml", |d| {
+    let published = s.publication("report.formula.yaml", |d| {
         d.iter().any(|x| x["code"] == "GTC006")
     });
+    assert_eq!(
+        published.get("version"),
+        None,
+        "a file not open has no version"
+    );
+    let report = published["diagnostics"].as_array().unwrap();
     assert!(
         report[0]["message"]
             .as_str()

@@ -1,6 +1,7 @@
 //! Pushing diagnostics: after every edit, every workspace file whose diagnostics changed
 //! is republished (a change in one formula can change the diagnostics of every formula
-//! that extends or references it). Unchanged files are answered from salsa's memo.
+//! that extends or references it). Unchanged files are answered from salsa's memo. An
+//! open document's diagnostics carry the version of the text they were computed from.
 
 use super::Backend;
 use super::convert::{diagnostic, uri_of};
@@ -12,7 +13,7 @@ use tower_lsp_server::ls_types as lsp;
 /// `first` before the others. Dropped when a newer edit arrives first.
 pub async fn publish(backend: &Backend, generation: u64, first: Option<PathBuf>) {
     let state = backend.state.clone();
-    let snapshot = state.snapshot();
+    let (snapshot, versions) = state.snapshot_with_versions();
     let enc = state.encoding();
     let computed = tokio::task::spawn_blocking(move || {
         snapshot.with(|db, _| {
@@ -65,9 +66,10 @@ pub async fn publish(backend: &Backend, generation: u64, first: Option<PathBuf>)
             continue;
         }
         if let Some(uri) = uri_of(&path) {
+            let version = versions.get(&path).copied();
             backend
                 .client
-                .publish_diagnostics(uri, diags.clone(), None)
+                .publish_diagnostics(uri, diags.clone(), version)
                 .await;
         }
         published.insert(path, diags);

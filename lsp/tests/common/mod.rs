@@ -200,8 +200,18 @@ impl Server {
         }
     }
 
-    /// Wait for diagnostics published for `rel` that satisfy `pred`; returns them.
+    /// The diagnostics of the first publication for `rel` that satisfies `pred`.
     pub fn diagnostics(&mut self, rel: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let params = self.publication(rel, pred);
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The parameters (uri, version, diagnostics) of the first publication for `rel` whose
+    /// diagnostics satisfy `pred`, skipping older ones.
+    pub fn publication(&mut self, rel: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
         let uri = self.uri(rel);
         let deadline = Instant::now() + TIMEOUT;
         let mut last = None;
@@ -217,7 +227,7 @@ impl Server {
                     .cloned()
                     .unwrap_or_default();
                 if pred(&d) {
-                    return d;
+                    return n["params"].clone();
                 }
                 last = Some(d);
             }
