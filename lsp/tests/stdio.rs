@@ -490,3 +490,43 @@ fn related_information_across_files_and_declaring_fixes() {
     assert_eq!(declare["isPreferred"], true);
     assert!(s.shutdown());
 }
+
+#[test]
+fn workspace_folders_join_and_leave() {
+    let dir = workspace(&files());
+    let other = workspace(&[(
+        "extra.formula.toml",
+        "formula = \"extra\"\nextends = [\"base\"]\n\n[[steps]]\nid = \"x\"\ntitle = \"X\"\nneeds = [\"setup\", \"nope\"]\n",
+    )]);
+    let folder = json!([{"uri": format!("file://{}", other.path().display()), "name": "other"}]);
+    let extra = format!(
+        "file://{}",
+        other.path().join("extra.formula.toml").display()
+    );
+    let mut s = Server::start(dir.path(), false);
+    s.diagnostics("child.formula.toml", |d| !d.is_empty());
+
+    // Added: its formulas are checked against the whole workspace (`base` is in the
+    // first folder, so only `nope` is unknown).
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": folder, "removed": []}}),
+    );
+    let found = s.diagnostics_of_uri(&extra, |d| !d.is_empty());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("`nope`"));
+
+    // Removed: its files leave the workspace and their diagnostics are cleared.
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": folder}}),
+    );
+    s.diagnostics_of_uri(&extra, <[Value]>::is_empty);
+    let symbols = s.result("workspace/symbol", json!({"query": "extra"}));
+    assert_eq!(
+        symbols,
+        json!([]),
+        "no symbol of the removed folder is left"
+    );
+    assert!(s.shutdown());
+}

@@ -29,6 +29,8 @@ pub struct State {
     /// Changed only under the host's lock, with the text, so a snapshot and the versions
     /// read with it ([`State::snapshot_with_versions`]) agree.
     open: Mutex<BTreeMap<PathBuf, i32>>,
+    /// The workspace folders, as `initialize` and later changes left them.
+    folders: Mutex<Vec<PathBuf>>,
     /// Set by `initialize`.
     pub negotiated: OnceLock<Negotiated>,
     /// Bumped by every edit; a publication computed for an older generation is dropped.
@@ -45,6 +47,7 @@ impl State {
         State {
             host: Mutex::new(AnalysisHost::new()),
             open: Mutex::new(BTreeMap::new()),
+            folders: Mutex::new(Vec::new()),
             negotiated: OnceLock::new(),
             generation: AtomicU64::new(0),
             published: tokio::sync::Mutex::new(BTreeMap::new()),
@@ -97,6 +100,18 @@ impl State {
     /// Record that `path` was closed (holding the host's lock).
     pub fn set_closed(&self, _host: &AnalysisHost, path: &std::path::Path) {
         self.open().remove(path);
+    }
+
+    /// Add and remove workspace folders; returns the folders now in the workspace.
+    pub fn change_folders(&self, added: &[PathBuf], removed: &[PathBuf]) -> Vec<PathBuf> {
+        let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        folders.retain(|f| !removed.contains(f));
+        for f in added {
+            if !folders.contains(f) {
+                folders.push(f.clone());
+            }
+        }
+        folders.clone()
     }
 
     /// Whether `path` is open in the editor.

@@ -213,13 +213,26 @@ impl Server {
     /// diagnostics satisfy `pred`, skipping older ones.
     pub fn publication(&mut self, rel: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
         let uri = self.uri(rel);
+        self.publication_of_uri(&uri, pred)
+    }
+
+    /// [`Server::diagnostics`] of a file named by its URI (outside the root).
+    pub fn diagnostics_of_uri(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let params = self.publication_of_uri(uri, pred);
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// [`Server::publication`] of a file named by its URI.
+    pub fn publication_of_uri(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         let mut last = None;
         loop {
             // Publications for this file, oldest first; others stay queued.
             while let Some(i) = self.notifications.iter().position(|n| {
-                n["method"] == "textDocument/publishDiagnostics"
-                    && n["params"]["uri"] == uri.as_str()
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
             }) {
                 let n = self.notifications.remove(i).unwrap();
                 let d = n["params"]["diagnostics"]
@@ -232,7 +245,7 @@ impl Server {
                 last = Some(d);
             }
             if Instant::now() >= deadline {
-                panic!("no matching diagnostics for {rel}; last: {last:?}");
+                panic!("no matching diagnostics for {uri}; last: {last:?}");
             }
             let m = self.next(deadline);
             self.stash(m);
