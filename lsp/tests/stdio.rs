@@ -530,3 +530,35 @@ fn workspace_folders_join_and_leave() {
     );
     assert!(s.shutdown());
 }
+
+#[test]
+fn a_parent_changed_on_disk_republishes_its_dependents() {
+    let dir = workspace(&files());
+    let mut s = Server::start(dir.path(), false);
+    // Only the typo at first: `setup` is inherited from `base`.
+    s.diagnostics("child.formula.toml", |d| d.len() == 1);
+    std::fs::write(
+        dir.path().join("base.formula.toml"),
+        BASE.replace("id = \"setup\"", "id = \"init\""),
+    )
+    .unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": s.uri("base.formula.toml"), "type": 2}]}),
+    );
+    // Neither dependent is open: both are republished with the step they lost.
+    s.diagnostics("child.formula.toml", |d| d.len() == 2);
+    s.diagnostics("report.formula.yaml", |d| {
+        d.iter().any(|x| x["code"] == "GTC006")
+    });
+    // Deleted: `base` is unknown to both.
+    std::fs::remove_file(dir.path().join("base.formula.toml")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": s.uri("base.formula.toml"), "type": 3}]}),
+    );
+    s.diagnostics("report.formula.yaml", |d| {
+        d.iter().any(|x| x["code"] == "GTC008")
+    });
+    assert!(s.shutdown());
+}
