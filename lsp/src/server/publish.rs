@@ -66,7 +66,18 @@ async fn compute(backend: &Backend, snapshot: Analysis, only: Option<PathBuf>) -
     .await;
     match computed {
         Ok(Ok(out)) => Some(out),
-        _ => None,
+        Ok(Err(_cancelled)) => None,
+        Err(e) => {
+            // A panic while checking: say so (the server lives on; the next edit retries).
+            backend
+                .client
+                .log_message(
+                    lsp::MessageType::ERROR,
+                    format!("gtc-lsp failed computing diagnostics: {e}"),
+                )
+                .await;
+            None
+        }
     }
 }
 
