@@ -503,6 +503,11 @@ fn workspace_folders_join_and_leave() {
         "file://{}",
         other.path().join("extra.formula.toml").display()
     );
+    std::fs::write(
+        other.path().join("bad.formula.toml"),
+        b"formula = \"\xff\"\n",
+    )
+    .unwrap();
     let mut s = Server::start(dir.path(), false);
     s.diagnostics("child.formula.toml", |d| !d.is_empty());
 
@@ -515,6 +520,21 @@ fn workspace_folders_join_and_leave() {
     let found = s.diagnostics_of_uri(&extra, |d| !d.is_empty());
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0]["message"].as_str().unwrap().contains("`nope`"));
+    // A file it cannot read is named in the client's log, and left out.
+    let logged = s.notification("window/logMessage", |p| {
+        Some(
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("bad.formula.toml")),
+        )
+    });
+    assert_eq!(logged["type"], 2, "a warning: {logged}");
+    assert!(
+        logged["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8")
+    );
 
     // Removed: its files leave the workspace and their diagnostics are cleared.
     s.notify(

@@ -227,25 +227,35 @@ impl Server {
 
     /// [`Server::publication`] of a file named by its URI.
     pub fn publication_of_uri(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
+        self.notification("textDocument/publishDiagnostics", |p| {
+            (p["uri"] == uri).then(|| pred(p["diagnostics"].as_array().map_or(&[], Vec::as_slice)))
+        })
+    }
+
+    /// The parameters of the first `method` notification that `matches` says is the one
+    /// (`Some(true)`); those it says are older ones (`Some(false)`) are dropped, those it
+    /// says are not its concern (`None`) stay queued.
+    pub fn notification(
+        &mut self,
+        method: &str,
+        matches: impl Fn(&Value) -> Option<bool>,
+    ) -> Value {
         let deadline = Instant::now() + TIMEOUT;
-        let mut last = None;
+        let mut seen = Vec::new();
         loop {
-            // Publications for this file, oldest first; others stay queued.
-            while let Some(i) = self.notifications.iter().position(|n| {
-                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
-            }) {
+            while let Some(i) = self
+                .notifications
+                .iter()
+                .position(|n| n["method"] == method && matches(&n["params"]).is_some())
+            {
                 let n = self.notifications.remove(i).unwrap();
-                let d = n["params"]["diagnostics"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                if pred(&d) {
+                if matches(&n["params"]) == Some(true) {
                     return n["params"].clone();
                 }
-                last = Some(d);
+                seen.push(n["params"].clone());
             }
             if Instant::now() >= deadline {
-                panic!("no matching diagnostics for {uri}; last: {last:?}");
+                panic!("no matching {method}; seen: {seen:?}");
             }
             let m = self.next(deadline);
             self.stash(m);
