@@ -278,6 +278,18 @@ fn explain_prints_docs_and_rejects_unknown_codes() {
 }
 
 #[test]
+fn schema_prints_the_committed_json_schema() {
+    let d = tmp();
+    let o = gtc(d.path(), &["schema"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/schema/formula.schema.json"),
+    )
+    .unwrap_or_default();
+    assert_eq!(stdout(&o), committed);
+}
+
+#[test]
 fn help_teaches() {
     let d = tmp();
     let o = gtc(d.path(), &["check", "--help"]);

@@ -1,9 +1,9 @@
 //! Language-server latencies, measured through the real `gtc-lsp` binary over stdio
 //! (what an editor sees), with in-process figures alongside:
 //!
-//! - one-character `didChange` -> `publishDiagnostics`, on the largest corpus formula and
-//!   on a generated 5,000-step formula (each edit toggles a typo, so every edit changes
-//!   the diagnostics and is published);
+//! - one-character `didChange` -> `publishDiagnostics`, on the largest corpus formula, on
+//!   a generated 5,000-step formula and on a 500-step parent of 100 children (each edit
+//!   toggles a typo, so every edit changes the diagnostics and is published);
 //! - completion and hover round trips on the 5,000-step formula;
 //! - server start -> first diagnostics of a 50-formula workspace;
 //! - resident memory after opening the whole gastown corpus.
@@ -19,7 +19,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use common::{Server, find, workspace};
+use common::{Server, corpus, find, workspace};
 use gtc_lsp::analysis::AnalysisHost;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -49,13 +49,6 @@ fn generated(n: usize) -> String {
         }
     }
     s
-}
-
-fn corpus() -> Option<PathBuf> {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus/gastown")
-        .canonicalize()
-        .ok()
 }
 
 /// The line and column (UTF-16) just inside the last `needs = ["`.
@@ -270,7 +263,28 @@ fn main() {
     in_process_queries(&big, samples);
     edit_to_publish("5,000 steps", "big.formula.toml", &big, dir.path(), samples);
     round_trips(dir.path(), "big.formula.toml", &big, samples);
-    if let Some(root) = corpus() {
+    // A parent with 100 children that extend it: the parent's diagnostics are published
+    // before the children are re-checked.
+    let parent = generated(500);
+    let children: Vec<(String, String)> = (0..100)
+        .map(|i| {
+            (
+                format!("child{i}.formula.toml"),
+                format!("formula = \"child{i}\"\nextends = [\"big\"]\n\n[[steps]]\nid = \"own\"\ntitle = \"Own\"\nneeds = [\"s499\"]\n"),
+            )
+        })
+        .collect();
+    let mut family: Vec<(&str, &str)> = vec![("big.formula.toml", parent.as_str())];
+    family.extend(children.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+    let family_dir = workspace(&family);
+    edit_to_publish(
+        "a 500-step parent of 100 children",
+        "big.formula.toml",
+        &parent,
+        family_dir.path(),
+        samples,
+    );
+    if let Some(root) = corpus("gastown") {
         // The largest corpus formula by size.
         let largest = std::fs::read_dir(&root)
             .unwrap()

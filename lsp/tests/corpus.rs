@@ -7,24 +7,10 @@
 
 mod common;
 
-use common::Server;
+use common::{Server, corpus};
 use gtc_lsp::analysis::line_index::{Encoding, LineIndex};
 use serde_json::json;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-fn corpus(name: &str) -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
-        .join(name);
-    let found = dir.canonicalize().ok();
-    assert!(
-        found.is_some() || std::env::var_os("CI").is_none(),
-        "CI is set and {} is missing",
-        dir.display()
-    );
-    found
-}
 
 #[test]
 fn diagnostics_are_gtc_checks_on_the_corpus() {

@@ -216,8 +216,12 @@ fn features_across_files() {
             "contentChanges": [{"text": CHILD.replace("\"biuld\"", "\"nope\"")}]
         }),
     );
-    let again = s.diagnostics("child.formula.toml", |d| d.len() == 1);
-    assert_eq!(again[0]["code"], "GTC006");
+    let again = s.publication("child.formula.toml", |d| d.len() == 1);
+    assert_eq!(again["diagnostics"][0]["code"], "GTC006");
+    assert_eq!(
+        again["version"], 3,
+        "the version of the text they were computed from"
+    );
 
     // An edit in the parent republishes its dependents: without `setup`, the child
     // and the YAML report (not open) refer to a step that no longer exists.
@@ -229,9 +233,15 @@ fn features_across_files() {
             "contentChanges": [{"text": BASE.replace("id = \"setup\"", "id = \"init\"")}]
         }),
     );
-    let report = s.diagnostics("report.formula.yaml", |d| {
+    let published = s.publication("report.formula.yaml", |d| {
         d.iter().any(|x| x["code"] == "GTC006")
     });
+    assert_eq!(
+        published.get("version"),
+        None,
+        "a file not open has no version"
+    );
+    let report = published["diagnostics"].as_array().unwrap();
     assert!(
         report[0]["message"]
             .as_str()
@@ -440,4 +450,135 @@ fn positions_in_utf16_and_utf8() {
         );
         assert!(s.shutdown());
     }
+}
+
+/// Labels in other files arrive as related information with that file's URI; a fix that
+/// adds a declaration is a code action with its edit.
+#[test]
+fn related_information_across_files_and_declaring_fixes() {
+    let child =
+        "formula = \"c\"\n\n[[steps]]\nid = \"x\"\ntitle = \"X {{who}}\"\nexpand = \"base\"\n";
+    let dir = workspace(&[("base.formula.toml", BASE), ("c.formula.toml", child)]);
+    let mut s = Server::start(dir.path(), false);
+    let d = s.diagnostics("c.formula.toml", |d| d.len() == 2);
+    let wrong_kind = d.iter().find(|x| x["code"] == "GTC025").unwrap();
+    let related = &wrong_kind["relatedInformation"][0];
+    assert_eq!(
+        related["location"]["uri"],
+        s.uri("base.formula.toml").as_str()
+    );
+    assert_eq!(related["location"]["range"]["start"], pos(0, 10));
+    assert_eq!(related["message"], "`base` is a workflow formula");
+    s.open("c.formula.toml");
+    let p = find(child, "who", false);
+    let actions = s.result(
+        "textDocument/codeAction",
+        json!({"textDocument": doc(&s, "c.formula.toml"), "range": {"start": p, "end": p}, "context": {"diagnostics": []}}),
+    );
+    let declare = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Declare `who` in `vars`")
+        .unwrap_or_else(|| panic!("{actions}"));
+    let edit = &declare["edit"]["changes"][s.uri("c.formula.toml").as_str()][0];
+    assert_eq!(edit["range"]["start"], pos(2, 0));
+    assert_eq!(
+        edit["newText"],
+        "[vars.who]\ndescription = \"\"\nrequired = true\n\n"
+    );
+    assert_eq!(declare["isPreferred"], true);
+    assert!(s.shutdown());
+}
+
+#[test]
+fn workspace_folders_join_and_leave() {
+    let dir = workspace(&files());
+    let other = workspace(&[(
+        "extra.formula.toml",
+        "formula = \"extra\"\nextends = [\"base\"]\n\n[[steps]]\nid = \"x\"\ntitle = \"X\"\nneeds = [\"setup\", \"nope\"]\n",
+    )]);
+    let folder = json!([{"uri": format!("file://{}", other.path().display()), "name": "other"}]);
+    let extra = format!(
+        "file://{}",
+        other.path().join("extra.formula.toml").display()
+    );
+    std::fs::write(
+        other.path().join("bad.formula.toml"),
+        b"formula = \"\xff\"\n",
+    )
+    .unwrap();
+    let mut s = Server::start(dir.path(), false);
+    s.diagnostics("child.formula.toml", |d| !d.is_empty());
+
+    // Added: its formulas are checked against the whole workspace (`base` is in the
+    // first folder, so only `nope` is unknown).
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": folder, "removed": []}}),
+    );
+    let found = s.diagnostics_of_uri(&extra, |d| !d.is_empty());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("`nope`"));
+    // A file it cannot read is named in the client's log, and left out.
+    let logged = s.notification("window/logMessage", |p| {
+        Some(
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("bad.formula.toml")),
+        )
+    });
+    assert_eq!(logged["type"], 2, "a warning: {logged}");
+    assert!(
+        logged["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8")
+    );
+
+    // Removed: its files leave the workspace and their diagnostics are cleared.
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": folder}}),
+    );
+    s.diagnostics_of_uri(&extra, <[Value]>::is_empty);
+    let symbols = s.result("workspace/symbol", json!({"query": "extra"}));
+    assert_eq!(
+        symbols,
+        json!([]),
+        "no symbol of the removed folder is left"
+    );
+    assert!(s.shutdown());
+}
+
+#[test]
+fn a_parent_changed_on_disk_republishes_its_dependents() {
+    let dir = workspace(&files());
+    let mut s = Server::start(dir.path(), false);
+    // Only the typo at first: `setup` is inherited from `base`.
+    s.diagnostics("child.formula.toml", |d| d.len() == 1);
+    std::fs::write(
+        dir.path().join("base.formula.toml"),
+        BASE.replace("id = \"setup\"", "id = \"init\""),
+    )
+    .unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": s.uri("base.formula.toml"), "type": 2}]}),
+    );
+    // Neither dependent is open: both are republished with the step they lost.
+    s.diagnostics("child.formula.toml", |d| d.len() == 2);
+    s.diagnostics("report.formula.yaml", |d| {
+        d.iter().any(|x| x["code"] == "GTC006")
+    });
+    // Deleted: `base` is unknown to both.
+    std::fs::remove_file(dir.path().join("base.formula.toml")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": s.uri("base.formula.toml"), "type": 3}]}),
+    );
+    s.diagnostics("report.formula.yaml", |d| {
+        d.iter().any(|x| x["code"] == "GTC008")
+    });
+    assert!(s.shutdown());
 }

@@ -56,7 +56,7 @@ fn applying_the_fixes_gives_a_clean_formula() {
     let report = check(&[("cased.formula.toml", TOML)]);
     let mut edits: Vec<(gtc::source::Span, String)> = report
         .diagnostics()
-        .filter_map(|d| d.diagnostic.fix.clone())
+        .filter_map(|d| d.diagnostic.fixes.first().cloned())
         .flat_map(|f| f.edits)
         .collect();
     assert_eq!(edits.len(), 3);
@@ -97,7 +97,7 @@ fn json_and_yaml_variants_are_honoured_in_var_tables_too() {
     // The fix keeps the JSON quotes: only the text inside them is replaced.
     let fix = report
         .diagnostics()
-        .find_map(|d| d.diagnostic.fix.clone())
+        .find_map(|d| d.diagnostic.fixes.first().cloned())
         .unwrap_or_else(|| panic!("a fix"));
     assert_eq!(fix.edits.len(), 1);
     assert_eq!(&json[fix.edits[0].0.range()], "Default");

@@ -56,7 +56,7 @@ fn runtime(scope: &Scope<'_>, ns: &[Seg], what: &str, t: &Text, out: &mut Vec<Di
         ),
         Ok(cond) => {
             for (id, range) in step_refs(&cond) {
-                check_ref(scope, ns, &format!("{what} references"), &id, t.sub_span(range), out);
+                check_ref(scope, ns, &format!("{what} references"), &id, (t, range.clone()), t.sub_span(range), out);
             }
         }
     }

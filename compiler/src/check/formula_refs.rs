@@ -2,6 +2,7 @@
 //! in `compose.expand/map.with`, `compose.aspects`, step `expand` and
 //! `on_complete.bond`. (`extends` is resolved in `resolve::extends`.)
 
+use super::fixes::respell_value;
 use super::{CheckCx, walk_all};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Text;
@@ -49,31 +50,52 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         if name.value.contains("{{") {
             continue; // filled in at pour time
         }
-        match (cx.lookup)(&name.value) {
-            None => out.push(
-                Diagnostic::new(Code::UnknownFormula, name.span, format!("{what} names unknown formula `{}`", name.value))
-                    .with_help(crate::resolve::WHERE_NAMES_RESOLVE),
-            ),
-            Some(info) => match need {
-                Need::Expansion if info.kind != "expansion" || !info.has_template => out.push(
+        match (cx.lookup.info)(&name.value) {
+            None => {
+                let hint = (cx.lookup.closest)(&name.value);
+                let help = match &hint {
+                    Some(h) => format!(
+                        "did you mean `{h}`? {}",
+                        crate::resolve::WHERE_NAMES_RESOLVE
+                    ),
+                    None => String::from(crate::resolve::WHERE_NAMES_RESOLVE),
+                };
+                out.push(
                     Diagnostic::new(
+                        Code::UnknownFormula,
+                        name.span,
+                        format!("{what} names unknown formula `{}`", name.value),
+                    )
+                    .with_help(help)
+                    .with_fix_opt(hint.and_then(|h| respell_value(name, &h))),
+                );
+            }
+            Some(info) => {
+                let d = match need {
+                    Need::Expansion if info.kind != "expansion" || !info.has_template => Diagnostic::new(
                         Code::WrongFormulaKind,
                         name.span,
                         format!("{what} needs an expansion formula, but `{}` is {} formula{}", name.value, article(&info.kind),
                             if info.kind == "expansion" { " without `template` steps" } else { "" }),
                     )
                     .with_help("expansions inline a formula of `type = \"expansion\"` with `[[template]]` steps"),
-                ),
-                Need::Aspect if info.kind != "aspect" => out.push(
-                    Diagnostic::new(
+                    Need::Aspect if info.kind != "aspect" => Diagnostic::new(
                         Code::WrongFormulaKind,
                         name.span,
                         format!("{what} needs an aspect formula, but `{}` is {} formula", name.value, article(&info.kind)),
                     )
                     .with_help("aspects apply the `advice` of a formula of `type = \"aspect\"`"),
-                ),
-                _ => {}
-            },
+                    _ => continue,
+                };
+                out.push(match (cx.lookup.kind_at)(&name.value) {
+                    Some((file, span)) => d.with_label_in(
+                        file,
+                        span,
+                        format!("`{}` is {} formula", name.value, article(&info.kind)),
+                    ),
+                    None => d,
+                });
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod conditions;
 mod cycles;
+mod fixes;
 mod formula_refs;
 mod gates;
 mod loops;
@@ -19,8 +20,34 @@ mod vars;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Formula, Step, StepList, Text};
 use crate::resolve::{FormulaInfo, Inheritance};
-use crate::syntax::SyntaxError;
+use crate::syntax::{Format, Node, SyntaxError};
 use std::collections::BTreeSet;
+
+/// The file a formula was lowered from, for fixes that edit more than a diagnostic's
+/// own span (declaring a var adds a table).
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// Its format.
+    pub format: Format,
+    /// Its tree.
+    pub root: &'a Node,
+}
+
+/// Other formulas, as the formula being checked sees them.
+pub struct Lookup<'a> {
+    /// What checking needs to know of the formula a name resolves to.
+    pub info: &'a dyn Fn(&str) -> Option<FormulaInfo>,
+    /// The visible formula name closest to a misspelt one.
+    pub closest: &'a dyn Fn(&str) -> Option<String>,
+    /// Where the formula a name resolves to states its kind (its `type`, else its name),
+    /// for a label.
+    pub kind_at: &'a dyn Fn(&str) -> Option<Place>,
+}
+
+/// A place for a label: the file (`None` when it is the checked one) and the span.
+pub type Place = (Option<std::path::PathBuf>, crate::source::Span);
 
 /// What the rules see: the formula, its inheritance, and a way to look up others.
 pub struct CheckCx<'a> {
@@ -29,7 +56,9 @@ pub struct CheckCx<'a> {
     /// What it inherits through `extends`.
     pub inherited: &'a Inheritance,
     /// Look up another formula by name.
-    pub lookup: &'a dyn Fn(&str) -> Option<FormulaInfo>,
+    pub lookup: &'a Lookup<'a>,
+    /// The file, when the caller has it (fixes that add or remove declarations need it).
+    pub source: Option<Source<'a>>,
     /// The ids visible in each step list, built once for the rules that resolve references.
     scopes: std::cell::OnceCell<Vec<(StepList, step_refs::Scope<'a>)>>,
 }
@@ -57,17 +86,19 @@ impl<'a> CheckCx<'a> {
     }
 }
 
-/// Run every rule over `formula`, appending to `out`.
+/// Run every rule over `formula` (lowered from `source`, when given), appending to `out`.
 pub fn check_formula(
     formula: &Formula,
     inherited: &Inheritance,
-    lookup: &dyn Fn(&str) -> Option<FormulaInfo>,
+    lookup: &Lookup<'_>,
+    source: Option<Source<'_>>,
     out: &mut Vec<Diagnostic>,
 ) {
     let cx = CheckCx {
         formula,
         inherited,
         lookup,
+        source,
         scopes: std::cell::OnceCell::new(),
     };
     out.extend(inherited.diagnostics.iter().cloned());
@@ -335,6 +366,8 @@ pub fn used_var_names(f: &Formula) -> BTreeSet<String> {
     });
     used
 }
+
+pub use fixes::respell_value;
 
 /// "did you mean `x`?" over candidates, or nothing.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {

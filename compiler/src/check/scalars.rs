@@ -1,10 +1,11 @@
 //! Field values outside their domain: GTC020 priority, GTC021 formula type,
 //! GTC022 waits_for, GTC027 version.
 
+use super::fixes::respell_value;
 use super::{CheckCx, suggest, walk_all};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::waits_for::parse_waits_for;
-use crate::model::schema::FORMULA_TYPES;
+use crate::model::schema::{FORMULA_TYPES, closest};
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     let f = cx.formula;
@@ -21,7 +22,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
     if let Some(k) = &f.kind
-        && !FORMULA_TYPES.contains(&k.as_str())
+        && !FORMULA_TYPES.contains(k.as_str())
     {
         out.push(
             Diagnostic::new(
@@ -30,9 +31,12 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 format!("unknown formula type `{}`", k.value),
             )
             .with_help(
-                suggest(&k.value, FORMULA_TYPES.iter().copied()).unwrap_or_else(|| {
+                suggest(&k.value, FORMULA_TYPES.names()).unwrap_or_else(|| {
                     String::from("use one of: workflow, expansion, aspect, convoy")
                 }),
+            )
+            .with_fix_opt(
+                closest(&k.value, FORMULA_TYPES.names()).and_then(|c| respell_value(k, c)),
             ),
         );
     }

@@ -5,13 +5,16 @@
 //! `compose.expand.target`. References holding a `{placeholder}` are resolved
 //! only when cooking, so they are skipped here.
 
-use super::{CheckCx, Namespace, Seg, StepPath, suggest, walk_list};
+use super::fixes::respell;
+use super::{CheckCx, Namespace, Seg, StepPath, walk_list};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::waits_for::{WaitsFor, parse_waits_for};
+use crate::model::schema::closest;
 use crate::model::{Step, StepList, Text};
 use crate::source::Span;
 use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// The ids visible from each namespace of one step list.
 pub(crate) struct Scope<'a> {
@@ -71,12 +74,14 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// Report `reference` unless it names a visible step.
+/// Report the reference `name` (at `span`; written as `t.value[range]`, which a fix
+/// respells) unless it names a visible step.
 pub(crate) fn check_ref(
     scope: &Scope<'_>,
     ns: &[Seg],
     what: &str,
     name: &str,
+    (t, range): (&Text, Range<usize>),
     span: Span,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -86,7 +91,7 @@ pub(crate) fn check_ref(
     let left = scope.suggestions_left.get();
     let suggestion = if left > 0 {
         scope.suggestions_left.set(left - 1);
-        suggest(name, scope.visible(ns).iter().copied())
+        closest(name, scope.visible(ns).iter().copied())
     } else {
         None
     };
@@ -96,15 +101,28 @@ pub(crate) fn check_ref(
             span,
             format!("{what} unknown step `{name}`"),
         )
-        .with_help(
+        .with_help(suggestion.map_or_else(
+            || String::from("reference the `id` of a step of this formula"),
+            |s| format!("did you mean `{s}`?"),
+        ))
+        .with_fix_opt(
             suggestion
-                .unwrap_or_else(|| String::from("reference the `id` of a step of this formula")),
+                .filter(|_| t.value.get(range.clone()) == Some(name))
+                .and_then(|s| respell(t, range, s)),
         ),
     );
 }
 
 fn check_text(scope: &Scope<'_>, ns: &[Seg], what: &str, t: &Text, out: &mut Vec<Diagnostic>) {
-    check_ref(scope, ns, what, &t.value, t.span, out);
+    check_ref(
+        scope,
+        ns,
+        what,
+        &t.value,
+        (t, 0..t.value.len()),
+        t.span,
+        out,
+    );
 }
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
@@ -128,6 +146,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                     &ns,
                     "waits_for references",
                     &step,
+                    (w, step_range.clone()),
                     w.sub_span(step_range),
                     out,
                 );

@@ -2,10 +2,12 @@
 //! required-with-default, GTC014 default-not-in-enum, GTC015 invalid-pattern,
 //! GTC016 default-mismatches-pattern.
 
-use super::{CheckCx, runtime_condition_texts, suggest, used_var_names, var_texts, walk_all};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::expr::template::var_refs;
+use super::fixes::{respell, respell_value};
+use super::{CheckCx, runtime_condition_texts, used_var_names, var_texts, walk_all};
+use crate::diagnostic::{Code, Diagnostic, Fix};
+use crate::expr::template::{VarRef, var_refs};
 use crate::model::Text;
+use crate::model::schema::closest;
 use std::collections::BTreeSet;
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
@@ -23,21 +25,35 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
         let mut texts: Vec<&Text> = var_texts(f);
         walk_all(f, &mut |s, _| texts.extend(s.condition.iter()));
         texts.extend(runtime_condition_texts(f));
+        // One declaration fix per name (computing it walks the tree).
+        let mut declare: std::collections::BTreeMap<String, Option<Fix>> = Default::default();
         for t in texts {
             for r in var_refs(&t.value) {
                 if declared.contains(r.name.as_str()) {
                     continue;
                 }
-                let help = suggest(&r.name, declared.iter().copied()).unwrap_or_else(|| {
-                    format!("declare it: `[vars.{}]` with a `description`, and a `default` or `required = true`", r.name)
-                });
+                let close = closest(&r.name, declared.iter().copied());
+                let help = close.map_or_else(
+                    || format!("declare it: `[vars.{}]` with a `description`, and a `default` or `required = true`", r.name),
+                    |c| format!("did you mean `{c}`?"),
+                );
+                let declaration = declare
+                    .entry(r.name.clone())
+                    .or_insert_with(|| cx.declare_var(&r.name))
+                    .clone();
                 out.push(
                     Diagnostic::new(
                         Code::UndeclaredVar,
                         t.sub_span(r.range.clone()),
                         format!("`{{{{{}}}}}` is not a declared var", r.name),
                     )
-                    .with_help(help),
+                    .with_help(help)
+                    .with_fix_opt(
+                        close
+                            .zip(name_range(&t.value, &r))
+                            .and_then(|(c, range)| respell(t, range, c)),
+                    )
+                    .with_fix_opt(declaration),
                 );
             }
         }
@@ -56,7 +72,8 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help(format!(
                     "reference it as `{{{{{name}}}}}`, or remove the declaration"
-                )),
+                ))
+                .with_fix_opt(cx.remove_var(name)),
             );
         }
         if let (Some(req), Some(default)) = (&v.required, &v.default)
@@ -81,6 +98,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             && !v.allowed.iter().any(|a| a.value == default.value)
         {
             let list: Vec<&str> = v.allowed.iter().map(|a| a.as_str()).collect();
+            let close = closest(&default.value, list.iter().copied());
             out.push(
                 Diagnostic::new(
                     Code::DefaultNotInEnum,
@@ -90,10 +108,11 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                         default.value
                     ),
                 )
-                .with_help(
-                    suggest(&default.value, list.iter().copied())
-                        .unwrap_or_else(|| format!("allowed values: {}", list.join(", "))),
-                ),
+                .with_help(close.map_or_else(
+                    || format!("allowed values: {}", list.join(", ")),
+                    |c| format!("did you mean `{c}`?"),
+                ))
+                .with_fix_opt(close.and_then(|c| respell_value(default, c))),
             );
         }
         if let Some(pattern) = &v.pattern {
@@ -125,6 +144,13 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Where the name of `{{name}}` sits in `value`.
+fn name_range(value: &str, r: &VarRef) -> Option<std::ops::Range<usize>> {
+    let at = value.get(r.range.clone())?.find(r.name.as_str())?;
+    let start = r.range.start + at;
+    Some(start..start + r.name.len())
 }
 
 fn first_line(s: &str) -> String {

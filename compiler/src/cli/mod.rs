@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod lsp;
 mod resolution;
+mod schema;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -90,6 +91,17 @@ could not be formatted safely, or (with --check) needs formatting; 2 usage or I/
     Explain(ExplainArgs),
     /// Run the language server (`gtc-lsp`, beside gtc or on PATH) on standard input/output.
     Lsp(LspArgs),
+    /// Print the JSON Schema of formula files (for editors: taplo, yaml-language-server, VS Code).
+    #[command(
+        long_about = "Print the JSON Schema (draft-07) of formula files: every key of every \
+table with its type, allowed values and a one-line doc, generated from the key schema gtc \
+checks with. Editors without gtc-lsp use it for key completion, hover docs and type checks: \
+taplo (`#:schema` or a .taplo.toml rule), yaml-language-server (`# yaml-language-server: \
+$schema=`), VS Code's json.schemas. The same file is in the repository as \
+editors/schema/formula.schema.json.\n\n\
+Exit status: 0 printed; 2 the output cannot be written."
+    )]
+    Schema,
 }
 
 #[derive(clap::Args, Debug)]
@@ -309,6 +321,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
         Command::Fmt(args) => fmt::run(args, env, out, err),
         Command::Explain(args) => explain::run(args.code.as_deref(), out, err),
         Command::Lsp(args) => lsp::run(&args.args, err),
+        Command::Schema => schema::run(out, err),
     }
 }
 
@@ -335,6 +348,7 @@ fn render_syntax_errors(
         })
         .collect();
     let report = Report {
+        related: Default::default(),
         files: vec![ReportFile {
             path: path.to_path_buf(),
             text: text.clone(),

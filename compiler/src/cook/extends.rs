@@ -7,11 +7,11 @@
 //! `extends`, `advice`, `pointcuts`, `template` and `phase` are dropped, and when both
 //! sides have `compose`, only `bond_points`, `hooks`, `expand` and `map` survive.
 
-use super::from_model::{self, Origin};
+use super::from_model;
+use super::models::Models;
 use super::types::{RStep, RVar};
-use crate::db::{SourceFile, lowered};
+use crate::db::SourceFile;
 use crate::model::{Advice, Compose, Formula};
-use crate::resolve::Names;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -35,12 +35,11 @@ const MAX_EXTENDS_DEPTH: usize = 64;
 /// Resolve `file`'s extends chain. Errors are messages about a parent (the check
 /// has already located unknown parents and cycles; this only guards).
 pub(crate) fn resolve(
-    db: &dyn salsa::Database,
-    index: &Names<'_>,
+    models: &Models<'_>,
     file: SourceFile,
     chain: &mut Vec<String>,
 ) -> Result<Base, String> {
-    let f: &Formula = &lowered(db, file).formula;
+    let f: &Formula = models.formula(file);
     let name = f.name_str().to_owned();
     if chain.contains(&name) || chain.len() > MAX_EXTENDS_DEPTH {
         chain.push(name);
@@ -49,7 +48,7 @@ pub(crate) fn resolve(
             chain.join(" -> ")
         ));
     }
-    let origin = Origin::of(db, file, &name);
+    let origin = models.origin(file, &name);
     let own_steps = from_model::steps(&f.steps, "steps", &origin);
     let own_vars: Vec<(String, RVar)> = f
         .vars
@@ -76,10 +75,10 @@ pub(crate) fn resolve(
     let mut parent_description = None;
     let mut lost: Vec<(String, Span)> = Vec::new();
     for parent in &f.extends {
-        let pfile = index
+        let pfile = models
             .get(&parent.value)
             .ok_or_else(|| format!("extends unknown formula `{}`", parent.value))?;
-        let base = resolve(db, index, pfile, chain)?;
+        let base = resolve(models, pfile, chain)?;
         for (k, v) in base.vars {
             vars.entry(k).or_insert(v);
         }

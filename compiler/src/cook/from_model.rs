@@ -29,6 +29,21 @@ impl Origin {
         }
     }
 
+    /// The origin of `formula` in `file` when its positions are not read (source records
+    /// then say line 1): the file's text is not read either.
+    pub fn without_lines(
+        db: &dyn salsa::Database,
+        file: crate::db::SourceFile,
+        formula: &str,
+    ) -> Origin {
+        Origin {
+            formula: std::sync::Arc::from(formula),
+            file: std::sync::Arc::from(file.path(db).display().to_string()),
+            index: LineIndex::new(""),
+            text: std::sync::Arc::from(""),
+        }
+    }
+
     fn record(&self, span_start: usize, path: String) -> SourceRecord {
         SourceRecord {
             formula: self.formula.clone(),

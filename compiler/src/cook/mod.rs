@@ -15,6 +15,7 @@ mod extends;
 mod from_model;
 mod labels;
 mod loops;
+mod models;
 mod render;
 mod runtime;
 mod types;
@@ -28,11 +29,11 @@ use crate::db::{SourceFile, Workspace, file_diagnostics, lowered, name_index};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::expr::glob::parse_glob;
 use crate::model::ExpandRule;
-use crate::resolve::Names;
 use crate::source::Span;
 use error::CookError;
 use expand::Expansion;
 use from_model::Origin;
+use models::Models;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How to cook.
@@ -71,14 +72,29 @@ pub fn cook(
     file: SourceFile,
     opts: CookOptions,
 ) -> Cooked {
+    cook_reading(db, ws, file, opts, true).0
+}
+
+/// Cook `file`, reading the other formulas with or without their positions (see
+/// `models.rs`). Also says whether a diagnostic wanted a position it did not read.
+fn cook_reading(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    opts: CookOptions,
+    positions: bool,
+) -> (Cooked, bool) {
     let mut diagnostics = file_diagnostics(db, ws, file).clone();
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        return Cooked {
+        let cooked = Cooked {
             resolved: None,
             diagnostics,
         };
+        return (cooked, false);
     }
-    match run(db, &name_index(db, ws).scope(db, file), file, &opts) {
+    let index = name_index(db, ws).scope(db, file);
+    let models = Models::new(db, &index, file, positions);
+    let cooked = match run(&models, file, &opts) {
         Ok((r, mut warnings)) => {
             diagnostics.append(&mut warnings);
             Cooked {
@@ -93,26 +109,32 @@ pub fn cook(
                 diagnostics,
             }
         }
-    }
+    };
+    (cooked, models.missed())
 }
 
 /// The pipeline, in the reference's order. In runtime mode the var values are validated
 /// first, so that loop ranges read them; conditions and `{{var}}` substitution come last.
 /// Gives the warnings of composition too (GTC037: `compose` rules `extends` loses).
 fn run(
-    db: &dyn salsa::Database,
-    index: &Names<'_>,
+    models: &Models<'_>,
     file: SourceFile,
     opts: &CookOptions,
 ) -> Result<(Resolved, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let db = models.db();
     let f = &lowered(db, file).formula;
     let name = f.name_str().to_owned();
     let origin = Origin::of(db, file, &name);
     let name_span = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
-    let located = |e: CookError| vec![e.into_diagnostic(&origin.file, name_span)];
+    let located = |e: CookError| {
+        if e.at.as_ref().is_some_and(|at| *at.file != *origin.file) {
+            models.miss(); // the message names a line of another file
+        }
+        vec![e.into_diagnostic(&origin.file, name_span)]
+    };
 
     let mut base =
-        extends::resolve(db, index, file, &mut Vec::new()).map_err(|e| located(e.into()))?;
+        extends::resolve(models, file, &mut Vec::new()).map_err(|e| located(e.into()))?;
     let warnings: Vec<Diagnostic> = std::mem::take(&mut base.lost)
         .into_iter()
         .map(|(message, span)| {
@@ -135,7 +157,7 @@ fn run(
     };
     let mut steps = std::mem::take(&mut base.steps);
     steps.extend(convoy::steps(f, &origin));
-    let steps = compose(db, index, &base, steps, &range_vars, &origin, opts).map_err(located)?;
+    let steps = compose(models, &base, steps, &range_vars, &origin, opts).map_err(located)?;
     let mut r = Resolved {
         formula: name,
         description: base.description,
@@ -157,8 +179,7 @@ fn run(
 
 /// Control flow, advice, expansions and aspects over `steps` (extends already applied).
 fn compose(
-    db: &dyn salsa::Database,
-    index: &Names<'_>,
+    models: &Models<'_>,
     base: &extends::Base,
     steps: Vec<RStep>,
     range_vars: &loops::RangeVars<'_>,
@@ -169,7 +190,7 @@ fn compose(
     let mut steps = loops::apply(steps, range_vars, &mut budget)?;
     control::apply(&mut steps, base.compose.as_ref())?;
     steps = advice::apply(steps, &base.advice, origin)?;
-    steps = inline_expansions(db, index, steps, 0)?;
+    steps = inline_expansions(models, steps, 0)?;
     let mut expanded: BTreeSet<String> = BTreeSet::new();
     if let Some(c) = &base.compose {
         for rule in &c.expand {
@@ -181,15 +202,7 @@ fn compose(
             if expanded.contains(&target) {
                 continue;
             }
-            apply_rule(
-                db,
-                index,
-                &mut steps,
-                &target,
-                rule,
-                "expanded",
-                &mut expanded,
-            )?;
+            apply_rule(models, &mut steps, &target, rule, "expanded", &mut expanded)?;
         }
         for rule in &c.map {
             let select = rule
@@ -203,15 +216,7 @@ fn compose(
             collect_matching(&steps, &|id| glob.matches(id), &mut targets);
             for target in targets {
                 if !expanded.contains(&target) {
-                    apply_rule(
-                        db,
-                        index,
-                        &mut steps,
-                        &target,
-                        rule,
-                        "mapped",
-                        &mut expanded,
-                    )?;
+                    apply_rule(models, &mut steps, &target, rule, "mapped", &mut expanded)?;
                 }
             }
         }
@@ -226,14 +231,14 @@ fn compose(
             .into());
         }
         for aspect in &c.aspects {
-            let afile = index
+            let afile = models
                 .get(&aspect.value)
                 .ok_or_else(|| format!("aspect `{}` not found", aspect.value))?;
-            let af = &lowered(db, afile).formula;
+            let af = models.formula(afile);
             if af.effective_kind() != "aspect" {
                 return Err(format!("`{}` is not an aspect formula", aspect.value).into());
             }
-            let aorigin = Origin::of(db, afile, &aspect.value);
+            let aorigin = models.origin(afile, &aspect.value);
             steps = advice::apply(steps, &af.advice, &aorigin)?;
         }
     }
@@ -241,15 +246,11 @@ fn compose(
 }
 
 /// Load an expansion formula by name.
-fn load_expansion(
-    db: &dyn salsa::Database,
-    index: &Names<'_>,
-    name: &str,
-) -> Result<Expansion, String> {
-    let file = index
+fn load_expansion(models: &Models<'_>, name: &str) -> Result<Expansion, String> {
+    let file = models
         .get(name)
         .ok_or_else(|| format!("expansion formula `{name}` not found"))?;
-    let f = &lowered(db, file).formula;
+    let f = models.formula(file);
     if f.effective_kind() != "expansion" {
         return Err(format!(
             "`{name}` is not an expansion formula (type={})",
@@ -259,7 +260,7 @@ fn load_expansion(
     if f.template.is_empty() {
         return Err(format!("`{name}` has no template steps"));
     }
-    let origin = Origin::of(db, file, name);
+    let origin = models.origin(file, name);
     Ok(Expansion {
         name: name.to_owned(),
         template: from_model::steps(&f.template, "template", &origin),
@@ -277,8 +278,7 @@ fn load_expansion(
 
 /// Replace every step with an `expand` by its expansion (depth-limited).
 fn inline_expansions(
-    db: &dyn salsa::Database,
-    index: &Names<'_>,
+    models: &Models<'_>,
     steps: Vec<RStep>,
     depth: usize,
 ) -> Result<Vec<RStep>, String> {
@@ -292,12 +292,12 @@ fn inline_expansions(
                     expand::MAX_DEPTH
                 ));
             }
-            let exp = load_expansion(db, index, &name)
+            let exp = load_expansion(models, &name)
                 .map_err(|e| format!("inline expand on step `{}`: {e}", s.id))?;
             let expanded = expand::expand_step(&s, &exp, &vars, 0, "expanded in place of")?;
-            out.extend(inline_expansions(db, index, expanded, depth + 1)?);
+            out.extend(inline_expansions(models, expanded, depth + 1)?);
         } else {
-            s.children = inline_expansions(db, index, std::mem::take(&mut s.children), depth)?;
+            s.children = inline_expansions(models, std::mem::take(&mut s.children), depth)?;
             out.push(s);
         }
     }
@@ -307,8 +307,7 @@ fn inline_expansions(
 /// Expand `target` with a `compose.expand` / `compose.map` rule, rewiring dependents
 /// of the target to the expansion's last step.
 fn apply_rule(
-    db: &dyn salsa::Database,
-    index: &Names<'_>,
+    models: &Models<'_>,
     steps: &mut Vec<RStep>,
     target: &str,
     rule: &ExpandRule,
@@ -324,7 +323,7 @@ fn apply_rule(
     let t = control::find_mut(steps, target)
         .map(|s| s.clone())
         .ok_or_else(|| format!("expand: target step `{target}` not found"))?;
-    let exp = load_expansion(db, index, with).map_err(|e| format!("expand `{target}`: {e}"))?;
+    let exp = load_expansion(models, with).map_err(|e| format!("expand `{target}`: {e}"))?;
     let new = expand::expand_step(&t, &exp, &vars, 0, how)?;
     let last = new.last().map(|s| s.id.clone());
     if expand::replace(steps, target, new).is_err() {

@@ -42,18 +42,22 @@ impl Severity {
     }
 }
 
-/// A secondary location that explains the primary one ("first defined here").
+/// A secondary location that explains the primary one ("first defined here"), in the
+/// diagnostic's file or in another one (the parent that also defines an inherited step).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Label {
     /// Where.
     pub span: Span,
     /// What it shows.
     pub message: String,
+    /// The other file it is in, as the workspace names it (`None`: the diagnostic's own).
+    pub file: Option<PathBuf>,
 }
 
 /// A machine-applicable fix: replacing each span (in the diagnostic's file) with its
 /// text repairs the problem. Edits never overlap. The CLI prints it (human, JSON, SARIF);
-/// the language server offers it as a quick fix.
+/// the language server offers it as a quick fix. A diagnostic may carry several, as
+/// alternatives (rename a misspelt var, or declare it): the first is the likeliest.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Fix {
     /// What applying it does, e.g. "rename `Depends_On` to `depends_on`".
@@ -73,12 +77,13 @@ pub struct Diagnostic {
     pub span: Span,
     /// One sentence, lower-case start, no trailing period.
     pub message: String,
-    /// Secondary locations in the same file.
+    /// Secondary locations, in this file or others.
     pub labels: Vec<Label>,
     /// A hint on how to fix it.
     pub help: Option<String>,
-    /// A fix a tool can apply, when there is exactly one right repair.
-    pub fix: Option<Fix>,
+    /// Repairs a tool can apply, alternatives in order of likelihood (empty when no
+    /// repair is certain enough to apply mechanically).
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -91,7 +96,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
-            fix: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -114,20 +119,42 @@ impl Diagnostic {
         self.labels.push(Label {
             span,
             message: message.into(),
+            file: None,
         });
         self
     }
 
-    /// Attach a machine-applicable fix.
+    /// Add a secondary label in another file (or this one, when `file` is `None`).
+    pub fn with_label_in(
+        mut self,
+        file: Option<PathBuf>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            file,
+        });
+        self
+    }
+
+    /// Attach a machine-applicable fix (after those already attached).
     pub fn with_fix(
         mut self,
         message: impl Into<String>,
         edits: Vec<(Span, String)>,
     ) -> Diagnostic {
-        self.fix = Some(Fix {
+        self.fixes.push(Fix {
             message: message.into(),
             edits,
         });
+        self
+    }
+
+    /// Attach a fix when there is one.
+    pub fn with_fix_opt(mut self, fix: Option<Fix>) -> Diagnostic {
+        self.fixes.extend(fix);
         self
     }
 
@@ -156,6 +183,22 @@ pub struct FileDiagnostic {
 pub struct Report {
     /// Checked files in output order, with their text (for snippets).
     pub files: Vec<ReportFile>,
+    /// The text of each other file that a label points into (a parent on the search
+    /// path ...), by path.
+    pub related: std::collections::BTreeMap<PathBuf, std::sync::Arc<str>>,
+}
+
+/// A label placed in a file, with line:column resolved (1-based; columns in characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacedLabel<'a> {
+    /// The file.
+    pub path: &'a std::path::Path,
+    /// Start.
+    pub start: LineCol,
+    /// End.
+    pub end: LineCol,
+    /// What it shows.
+    pub message: &'a str,
 }
 
 /// One file of a [`Report`].
@@ -187,6 +230,35 @@ impl ReportFile {
 }
 
 impl Report {
+    /// The text of the file at `path`: a checked file's or a related one's.
+    pub fn text_of(&self, path: &std::path::Path) -> Option<&std::sync::Arc<str>> {
+        self.files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| &f.text)
+            .or_else(|| self.related.get(path))
+    }
+
+    /// The labels of `d` with their files and line:column positions (labels into a file
+    /// whose text the report lacks are left out).
+    pub fn placed_labels<'a>(&'a self, d: &'a FileDiagnostic) -> Vec<PlacedLabel<'a>> {
+        d.diagnostic
+            .labels
+            .iter()
+            .filter_map(|l| {
+                let path = l.file.as_deref().unwrap_or(&d.path);
+                let text = self.text_of(path)?;
+                let index = crate::source::LineIndex::new(text);
+                Some(PlacedLabel {
+                    path,
+                    start: index.line_col(text, l.span.start()),
+                    end: index.line_col(text, l.span.end()),
+                    message: &l.message,
+                })
+            })
+            .collect()
+    }
+
     /// Every diagnostic, file by file.
     pub fn diagnostics(&self) -> impl Iterator<Item = &FileDiagnostic> {
         self.files.iter().flat_map(|f| f.diagnostics.iter())

@@ -16,6 +16,16 @@ pub fn render_github(report: &Report) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
+        // Annotations have one place: the labels' places go in the text.
+        for l in report.placed_labels(d) {
+            message.push_str(&format!(
+                "\n{}:{}:{}: {}",
+                l.path.display(),
+                l.start.line,
+                l.start.column,
+                l.message
+            ));
+        }
         out.push_str(&format!(
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             escape_property(&d.path.display().to_string()),

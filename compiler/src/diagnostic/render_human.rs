@@ -1,25 +1,41 @@
 //! Human-readable diagnostics for terminals, rendered with ariadne.
 
 use super::{Report, ReportFile, Severity};
-use ariadne::{Color, Config, IndexType, Label, ReportKind, Source};
+use ariadne::{Color, Config, IndexType, Label, ReportKind};
 use std::io::{self, Write};
 
 /// Write every diagnostic of `report` with source snippets, then nothing else
 /// (the summary line is the caller's). `color` turns ANSI colours on.
 pub fn render_human(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     for file in &report.files {
-        render_file(file, color, out)?;
+        render_file(report, file, color, out)?;
     }
     Ok(())
 }
 
-fn render_file(file: &ReportFile, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let path = file.path.display().to_string();
-    // ariadne would count a byte order mark as a column: render without it.
-    let (text, shift): (&str, usize) = match file.text.strip_prefix('\u{feff}') {
+/// A file's text as ariadne shows it, and how many bytes were cut from its start (ariadne
+/// would count a byte order mark as a column: render without it).
+fn shown(text: &str) -> (&str, usize) {
+    match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, 3),
-        None => (&file.text, 0),
-    };
+        None => (text, 0),
+    }
+}
+
+/// `r` (bytes of the original text) in a text `shift` bytes shorter and `len` long.
+fn clamp(r: std::ops::Range<usize>, shift: usize, len: usize) -> std::ops::Range<usize> {
+    let s = r.start.saturating_sub(shift).min(len);
+    s..r.end.saturating_sub(shift).min(len).max(s)
+}
+
+fn render_file(
+    report: &Report,
+    file: &ReportFile,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let path = file.path.display().to_string();
+    let (text, shift) = shown(&file.text);
     for d in &file.diagnostics {
         let diag = &d.diagnostic;
         let (kind, paint) = match diag.severity {
@@ -27,12 +43,10 @@ fn render_file(file: &ReportFile, color: bool, out: &mut dyn Write) -> io::Resul
             Severity::Warning => (ReportKind::Warning, Color::Yellow),
             Severity::Info => (ReportKind::Advice, Color::Cyan),
         };
-        let clamp = |r: std::ops::Range<usize>| {
-            let s = r.start.saturating_sub(shift).min(text.len());
-            s..r.end.saturating_sub(shift).min(text.len()).max(s)
-        };
-        let primary = clamp(diag.span.range());
-        let mut builder = ariadne::Report::build(kind, (path.as_str(), primary.clone()))
+        let primary = clamp(diag.span.range(), shift, text.len());
+        // The texts this diagnostic shows: its file's, and those its labels point into.
+        let mut sources: Vec<(String, &str)> = vec![(path.clone(), text)];
+        let mut builder = ariadne::Report::build(kind, (path.clone(), primary.clone()))
             .with_config(
                 Config::default()
                     .with_color(color)
@@ -41,13 +55,27 @@ fn render_file(file: &ReportFile, color: bool, out: &mut dyn Write) -> io::Resul
             .with_code(diag.code.as_str())
             .with_message(&diag.message)
             .with_label(
-                Label::new((path.as_str(), primary))
+                Label::new((path.clone(), primary))
                     .with_message(primary_label(d))
                     .with_color(paint),
             );
         for label in &diag.labels {
+            let (id, range) = match &label.file {
+                Some(other) if *other != file.path => {
+                    let Some(other_text) = report.text_of(other) else {
+                        continue;
+                    };
+                    let (t, cut) = shown(other_text);
+                    let id = other.display().to_string();
+                    if !sources.iter().any(|(p, _)| *p == id) {
+                        sources.push((id.clone(), t));
+                    }
+                    (id, clamp(label.span.range(), cut, t.len()))
+                }
+                _ => (path.clone(), clamp(label.span.range(), shift, text.len())),
+            };
             builder = builder.with_label(
-                Label::new((path.as_str(), clamp(label.span.range())))
+                Label::new((id, range))
                     .with_message(&label.message)
                     .with_color(Color::Blue),
             );
@@ -55,13 +83,18 @@ fn render_file(file: &ReportFile, color: bool, out: &mut dyn Write) -> io::Resul
         if let Some(help) = &diag.help {
             builder = builder.with_help(help);
         }
-        if let Some(fix) = &diag.fix {
-            builder = builder.with_note(format!("fix available: {}", fix.message));
+        match diag.fixes.as_slice() {
+            [] => {}
+            [fix] => builder = builder.with_note(format!("fix available: {}", fix.message)),
+            fixes => {
+                let all: Vec<&str> = fixes.iter().map(|f| f.message.as_str()).collect();
+                builder = builder.with_note(format!("fixes available: {}", all.join("; or ")));
+            }
         }
         let mut buf = Vec::new();
         builder
             .finish()
-            .write_for_stdout((path.as_str(), Source::from(text)), &mut buf)?;
+            .write_for_stdout(ariadne::sources(sources), &mut buf)?;
         out.write_all(&buf)?;
     }
     Ok(())

@@ -29,9 +29,24 @@ pub struct JsonDiagnostic<'a> {
     /// Help line, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
-    /// A machine-applicable fix, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<JsonFix<'a>>,
+    /// Secondary locations that explain the diagnostic, in this file or others (omitted
+    /// when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated<'a>>,
+    /// Machine-applicable fixes, alternatives in order of likelihood (omitted when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<JsonFix<'a>>,
+}
+
+/// A secondary location.
+#[derive(Serialize, Debug)]
+pub struct JsonRelated<'a> {
+    /// Its file, as given.
+    pub path: String,
+    /// 1-based start and end.
+    pub range: JsonRange,
+    /// What it shows.
+    pub message: &'a str,
 }
 
 /// A fix: replace each range with its `new_text`.
@@ -100,20 +115,37 @@ pub fn render_json(report: &Report) -> String {
                     end: pos(d.end),
                 },
                 help: d.diagnostic.help.as_deref(),
-                fix: d.diagnostic.fix.as_ref().map(|fix| JsonFix {
-                    message: &fix.message,
-                    edits: file
-                        .fix_edits(fix)
-                        .into_iter()
-                        .map(|(start, end, new_text)| JsonEdit {
-                            range: JsonRange {
-                                start: pos(start),
-                                end: pos(end),
-                            },
-                            new_text,
-                        })
-                        .collect(),
-                }),
+                related: report
+                    .placed_labels(d)
+                    .into_iter()
+                    .map(|l| JsonRelated {
+                        path: l.path.display().to_string(),
+                        range: JsonRange {
+                            start: pos(l.start),
+                            end: pos(l.end),
+                        },
+                        message: l.message,
+                    })
+                    .collect(),
+                fixes: d
+                    .diagnostic
+                    .fixes
+                    .iter()
+                    .map(|fix| JsonFix {
+                        message: &fix.message,
+                        edits: file
+                            .fix_edits(fix)
+                            .into_iter()
+                            .map(|(start, end, new_text)| JsonEdit {
+                                range: JsonRange {
+                                    start: pos(start),
+                                    end: pos(end),
+                                },
+                                new_text,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
             });
         }
     }

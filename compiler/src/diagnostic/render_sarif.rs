@@ -45,21 +45,47 @@ pub fn render_sarif(report: &Report) -> String {
                     }
                 }]
             });
-            if let Some(fix) = &d.diagnostic.fix {
-                let replacements: Vec<Value> = file
-                    .fix_edits(fix)
-                    .into_iter()
-                    .map(|(start, end, text)| {
-                        json!({ "deletedRegion": region(start, end), "insertedContent": { "text": text } })
+            let related: Vec<Value> = report
+                .placed_labels(d)
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    json!({
+                        "id": i,
+                        "message": { "text": l.message },
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri(l.path) },
+                            "region": region(l.start, l.end),
+                        }
+                    })
+                })
+                .collect();
+            if !related.is_empty() {
+                result["relatedLocations"] = Value::Array(related);
+            }
+            if !d.diagnostic.fixes.is_empty() {
+                let fixes: Vec<Value> = d
+                    .diagnostic
+                    .fixes
+                    .iter()
+                    .map(|fix| {
+                        let replacements: Vec<Value> = file
+                            .fix_edits(fix)
+                            .into_iter()
+                            .map(|(start, end, text)| {
+                                json!({ "deletedRegion": region(start, end), "insertedContent": { "text": text } })
+                            })
+                            .collect();
+                        json!({
+                            "description": { "text": fix.message },
+                            "artifactChanges": [{
+                                "artifactLocation": { "uri": uri(&d.path) },
+                                "replacements": replacements,
+                            }]
+                        })
                     })
                     .collect();
-                result["fixes"] = json!([{
-                    "description": { "text": fix.message },
-                    "artifactChanges": [{
-                        "artifactLocation": { "uri": uri(&d.path) },
-                        "replacements": replacements,
-                    }]
-                }]);
+                result["fixes"] = Value::Array(fixes);
             }
             result
         })

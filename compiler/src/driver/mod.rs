@@ -28,9 +28,39 @@ pub fn report(db: &Database, ws: Workspace) -> Report {
         let _ = crate::db::lowered(db, file);
     });
     let _ = crate::db::name_index(db, ws);
-    Report {
-        files: fan_out(db, &files, |db, file| report_file(db, ws, file)),
+    let files = fan_out(db, &files, |db, file| report_file(db, ws, file));
+    let related = related_texts(db, ws, &files);
+    Report { files, related }
+}
+
+/// The texts of the files outside `files` that labels point into (parents on the search
+/// path, the stdlib ...), so the writers can place those labels.
+fn related_texts(
+    db: &Database,
+    ws: Workspace,
+    files: &[ReportFile],
+) -> std::collections::BTreeMap<PathBuf, std::sync::Arc<str>> {
+    let mut out = std::collections::BTreeMap::new();
+    let labels = files
+        .iter()
+        .flat_map(|f| f.diagnostics.iter())
+        .flat_map(|d| d.diagnostic.labels.iter())
+        .filter_map(|l| l.file.as_ref());
+    for path in labels {
+        if out.contains_key(path) || files.iter().any(|f| f.path == *path) {
+            continue;
+        }
+        let known = ws
+            .files(db)
+            .iter()
+            .copied()
+            .chain(ws.library(db).iter().map(|l| l.file))
+            .find(|f| f.path(db) == path);
+        if let Some(f) = known {
+            out.insert(path.clone(), f.text(db).clone());
+        }
     }
+    out
 }
 
 fn report_file(db: &Database, ws: Workspace, file: SourceFile) -> ReportFile {
@@ -135,6 +165,7 @@ pub fn error_report(
     let text = file.text(db).clone();
     let index = LineIndex::new(&text);
     Report {
+        related: Default::default(),
         files: vec![ReportFile {
             path: file.path(db).clone(),
             diagnostics: diagnostics

@@ -2,6 +2,7 @@
 //! unknown parents and cycles reported at the `extends` entry that leads to them.
 
 use super::Names;
+use crate::check::Place;
 use crate::db::{SourceFile, lowered};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::schema;
@@ -51,7 +52,10 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
             &mut path,
             &mut seen,
             &mut out,
-            &mut |out, kind, detail| {
+            &mut |out, kind, detail, referrer| {
+                // Where the link that leads to the problem is written, when that is in
+                // an ancestor (the root's own link is the diagnostic's place).
+                let link = referrer.and_then(|(name, i)| extends_entry(db, index, file, &name, i));
                 let d = match kind {
                     Problem::Unknown(name) => {
                         let mut d = Diagnostic::new(
@@ -70,6 +74,15 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
                             }
                             None => String::from(super::WHERE_NAMES_RESOLVE),
                         });
+                        // A misspelt direct parent (not an unknown grandparent) is respelt here.
+                        if name == parent.value
+                            && let Some(h) = hint
+                        {
+                            d = d.with_fix_opt(crate::check::respell_value(parent, h));
+                        }
+                        if let Some((path, span)) = link {
+                            d = d.with_label_in(path, span, format!("`{name}` is named here"));
+                        }
                         d
                     }
                     Problem::Cycle => {
@@ -77,14 +90,20 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
                             return;
                         }
                         reported_cycle = true;
-                        Diagnostic::new(
+                        let d = Diagnostic::new(
                             Code::ExtendsCycle,
                             parent.span,
                             format!("circular extends: {detail}"),
                         )
                         .with_help(
                             "a formula cannot inherit from itself; remove one link of the chain",
-                        )
+                        );
+                        match link {
+                            Some((path, span)) => {
+                                d.with_label_in(path, span, "this link closes the cycle")
+                            }
+                            None => d,
+                        }
                     }
                 };
                 out.diagnostics.push(d);
@@ -96,14 +115,32 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
             .collect();
         for id in brought {
             match owner.get(&id) {
-                Some(first) if *first != parent.value => out.diagnostics.push(
-                    Diagnostic::new(
+                Some(first) if *first != parent.value => {
+                    let mut d = Diagnostic::new(
                         Code::DuplicateStepId,
                         parent.span,
                         format!("step `{id}` is inherited from both `{first}` and `{}`", parent.value),
                     )
-                    .with_help("parents' steps are concatenated, so the id would exist twice; rename it in one of the parents"),
-                ),
+                    .with_help("parents' steps are concatenated, so the id would exist twice; rename it in one of the parents");
+                    // Where each definition is (the formulas that wrote the step).
+                    let mut places: Vec<&str> = out
+                        .steps
+                        .iter()
+                        .filter(|s| s.id == id)
+                        .map(|s| s.from.as_str())
+                        .collect();
+                    places.dedup();
+                    for from in places {
+                        if let Some((path, span)) = step_definition(db, index, file, from, &id) {
+                            d = d.with_label_in(
+                                path,
+                                span,
+                                format!("`{id}` is defined in `{from}`"),
+                            );
+                        }
+                    }
+                    out.diagnostics.push(d);
+                }
                 Some(_) => {}
                 None => {
                     owner.insert(id, parent.value.clone());
@@ -119,7 +156,51 @@ enum Problem {
     Cycle,
 }
 
-type Report<'a> = dyn FnMut(&mut Inheritance, Problem, String) + 'a;
+/// Where a link of `extends` is: the formula that names the parent and which entry of its
+/// `extends` does (`None` for the root's own entries).
+type Referrer = Option<(String, usize)>;
+
+type Report<'a> = dyn FnMut(&mut Inheritance, Problem, String, Referrer) + 'a;
+
+fn place(
+    db: &dyn salsa::Database,
+    root: SourceFile,
+    file: SourceFile,
+    span: crate::source::Span,
+) -> Place {
+    ((file != root).then(|| file.path(db).clone()), span)
+}
+
+/// The `i`th entry of the `extends` of the formula called `name`.
+fn extends_entry(
+    db: &dyn salsa::Database,
+    index: &Names<'_>,
+    root: SourceFile,
+    name: &str,
+    i: usize,
+) -> Option<Place> {
+    let file = index.get(name)?;
+    let entry = lowered(db, file).formula.extends.get(i)?;
+    Some(place(db, root, file, entry.span))
+}
+
+/// The `id` of the step `id` in the formula called `name`.
+fn step_definition(
+    db: &dyn salsa::Database,
+    index: &Names<'_>,
+    root: SourceFile,
+    name: &str,
+    id: &str,
+) -> Option<Place> {
+    let file = index.get(name)?;
+    let mut found = None;
+    crate::check::walk_all(&lowered(db, file).formula, &mut |s, _| {
+        if found.is_none() && s.id_str() == id {
+            found = s.id.as_ref().map(|t| t.span);
+        }
+    });
+    Some(place(db, root, file, found?))
+}
 
 fn visit(
     db: &dyn salsa::Database,
@@ -137,18 +218,27 @@ fn visit(
                      stack: &mut Vec<(String, usize)>,
                      out: &mut Inheritance,
                      report: &mut Report<'_>| {
+        // The formula whose `extends` names `name`, and which entry does.
+        let referrer: Referrer = stack
+            .last()
+            .map(|(by, next)| (by.clone(), next.saturating_sub(1)));
         if path.iter().any(|p| p == name) {
             let mut chain = path.clone();
             chain.push(name.to_owned());
             let from = chain.iter().position(|p| p == name).unwrap_or(0);
-            report(out, Problem::Cycle, chain[from..].join(" -> "));
+            report(out, Problem::Cycle, chain[from..].join(" -> "), referrer);
             return;
         }
         if !seen.insert(name.to_owned()) {
             return; // diamond: already merged
         }
         match index.get(name) {
-            None => report(out, Problem::Unknown(name.to_owned()), String::new()),
+            None => report(
+                out,
+                Problem::Unknown(name.to_owned()),
+                String::new(),
+                referrer,
+            ),
             Some(file) => {
                 path.push(name.to_owned());
                 stack.push((name.to_owned(), 0));

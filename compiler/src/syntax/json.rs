@@ -7,7 +7,8 @@
 //!   [`MAX_DEPTH`] before the library sees it.
 //! - Even in strict mode it takes vertical tab, form feed and Unicode spaces as
 //!   whitespace and raw control characters inside strings; the pre-scan reports those.
-//! - It stops at the first error, so an invalid file yields one error and an invalid root.
+//! - It stops at the first error, so an invalid file yields one error; the rest of the
+//!   file is then recovered (`json/recover.rs`).
 
 use super::tree::{Entry, MAX_DEPTH, Node, NodeKind, Str, SyntaxError, SyntaxTree};
 use crate::source::Span;
@@ -19,7 +20,7 @@ use std::collections::HashSet;
 /// Objects with at least this many entries check duplicate keys with a hash set.
 const KEY_SET_THRESHOLD: usize = 16;
 
-/// Parse JSON text. Never panics; stops at the first syntax error.
+/// Parse JSON text. Never panics; reports the first syntax error and recovers the rest.
 pub(crate) fn parse(text: &str) -> SyntaxTree {
     // RFC 8259 lets a parser ignore a leading byte order mark.
     let (body, base) = match text.strip_prefix('\u{FEFF}') {
@@ -70,7 +71,14 @@ pub(crate) fn parse(text: &str) -> SyntaxTree {
         }
         Ok(Err(error)) => {
             errors.push(error);
-            Node::new(whole, NodeKind::Invalid)
+            // The rest of the file, so one typo mid-edit does not blank every feature.
+            match std::panic::catch_unwind(|| recover::recover(body, base)) {
+                Ok(Some((node, mut found))) => {
+                    errors.append(&mut found);
+                    node
+                }
+                _ => Node::new(whole, NodeKind::Invalid),
+            }
         }
         Err(_) => {
             errors.push(SyntaxError {
@@ -507,5 +515,6 @@ fn abbreviate(text: &str) -> String {
     }
 }
 
+mod recover;
 #[cfg(test)]
 mod tests;

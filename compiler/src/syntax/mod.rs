@@ -3,6 +3,7 @@
 //! Each front-end recovers from errors where its format allows, so one typo does not
 //! hide the rest of the file's diagnostics.
 
+pub mod edit;
 pub mod emit;
 pub mod format;
 mod json;

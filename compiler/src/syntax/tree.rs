@@ -113,6 +113,31 @@ impl Node {
             .map(|e| &e.value)
     }
 
+    /// A copy without positions (every span empty at 0, no verbatim offsets), so two
+    /// texts that differ only in layout give equal copies. (Recursion is bounded: the
+    /// front-ends cap nesting at `MAX_DEPTH`.)
+    pub fn without_positions(&self) -> Node {
+        let none = Span::new(0, 0);
+        let kind = match &self.kind {
+            NodeKind::Table(entries) => NodeKind::Table(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        key_span: none,
+                        value: e.value.without_positions(),
+                    })
+                    .collect(),
+            ),
+            NodeKind::Array(items) => {
+                NodeKind::Array(items.iter().map(Node::without_positions).collect())
+            }
+            NodeKind::String(s) => NodeKind::String(Str::new(s.value.clone(), None)),
+            other => other.clone(),
+        };
+        Node { span: none, kind }
+    }
+
     /// A human name for the kind of value ("a string", "a table", ...).
     pub fn kind_name(&self) -> &'static str {
         match self.kind {

@@ -1,6 +1,6 @@
-//! Code actions: for each diagnostic whose help names a did-you-mean replacement, an edit
-//! that writes it. (When diagnostics carry machine-applicable fixes, this file reads those
-//! instead of the help text.)
+//! Code actions: the fixes the compiler attaches to the diagnostics in range (did-you-mean
+//! respellings, canonical key case, declaring a var, removing an unused one), one action
+//! per fix, the first of each diagnostic preferred.
 
 use gtc::db::{SourceFile, Workspace, all_diagnostics};
 use gtc::diagnostic::Diagnostic;
@@ -9,12 +9,14 @@ use gtc::source::Span;
 /// A quick fix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeAction {
-    /// What it does.
+    /// What it does (the fix's message, capitalised).
     pub title: String,
     /// The diagnostic it fixes.
     pub diagnostic: Diagnostic,
-    /// The edit: (span, new text).
-    pub edit: (Span, String),
+    /// The edits: (span, new text), never overlapping.
+    pub edits: Vec<(Span, String)>,
+    /// Whether it is the likeliest fix of its diagnostic.
+    pub preferred: bool,
 }
 
 /// The fixes for the diagnostics overlapping `range`.
@@ -24,42 +26,25 @@ pub fn code_actions(
     file: SourceFile,
     range: Span,
 ) -> Vec<CodeAction> {
-    let text = file.text(db);
     all_diagnostics(db, ws, file)
         .iter()
         .filter(|d| d.span.start <= range.end && range.start <= d.span.end)
-        .filter_map(|d| did_you_mean(text, d))
+        .flat_map(|d| {
+            d.fixes.iter().enumerate().map(|(i, fix)| CodeAction {
+                title: capitalised(&fix.message),
+                diagnostic: d.clone(),
+                edits: fix.edits.clone(),
+                preferred: i == 0,
+            })
+        })
         .collect()
 }
 
-/// The text between the first pair of backticks of `s`.
-fn backticked(s: &str) -> Option<&str> {
-    let (_, rest) = s.split_once('`')?;
-    rest.split_once('`').map(|(inside, _)| inside)
-}
-
-/// Replace the misspelt name (the message's first backticked word, found inside the
-/// diagnostic's span) with the suggestion of a `did you mean `x`?` help.
-fn did_you_mean(text: &str, d: &Diagnostic) -> Option<CodeAction> {
-    let help = d.help.as_deref()?;
-    let suggestion = help.strip_prefix("did you mean ").and_then(backticked)?;
-    let wrong = backticked(&d.message)?;
-    // `{{name}}` in the message: the name is what is replaced.
-    let wrong = wrong
-        .strip_prefix("{{")
-        .and_then(|w| w.strip_suffix("}}"))
-        .unwrap_or(wrong);
-    if wrong.is_empty() || wrong == suggestion {
-        return None;
-    }
-    let inside = text.get(d.span.range())?;
-    let at = inside.find(wrong)?;
-    let start = d.span.start() + at;
-    Some(CodeAction {
-        title: format!("Change `{wrong}` to `{suggestion}`"),
-        diagnostic: d.clone(),
-        edit: (Span::new(start, start + wrong.len()), suggestion.to_owned()),
-    })
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]
@@ -77,12 +62,16 @@ mod tests {
             .into_iter()
             .map(|c| {
                 let mut t = text.clone();
-                t.replace_range(c.edit.0.range(), &c.edit.1);
-                let line = t
-                    .get(..c.edit.0.start())
-                    .map_or(0, |b| b.matches('\n').count());
+                let mut edits = c.edits.clone();
+                edits.sort_by_key(|(s, _)| std::cmp::Reverse(s.start));
+                for (span, new) in &edits {
+                    t.replace_range(span.range(), new);
+                }
+                let first = edits.last().map_or(0, |(s, _)| s.start());
+                let line = t.get(..first).map_or(0, |b| b.matches('\n').count());
                 format!(
-                    "{} [{}] => {}",
+                    "{}{} [{}] => {}",
+                    if c.preferred { "* " } else { "" },
                     c.title,
                     c.diagnostic.code,
                     t.lines().nth(line).unwrap_or("")
@@ -92,16 +81,18 @@ mod tests {
     }
 
     #[test]
-    fn did_you_mean_fixes() {
+    fn the_compilers_fixes() {
         let got = fixes(
-            "//- /w/a.formula.toml\nformula = \"a\"\n[vars.name]\ndefault = \"x\"\nenum = [\"x\", \"yes\"]\n[[steps]]\nid = \"build\"\ntitel = \"B\"\ndescription = \"{{nme}}\"\n[[steps]]\nid = \"t\"\ntitle = \"T {{name}}\"\nneeds = [\"biuld\"]\n",
+            "//- /w/a.formula.toml\nformula = \"a\"\n[vars.name]\ndefault = \"x\"\nenum = [\"x\", \"yes\"]\n[vars.old]\n[[steps]]\nid = \"build\"\ntitel = \"B\"\ndescription = \"{{nme}}\"\n[[steps]]\nid = \"t\"\ntitle = \"T {{name}}\"\nneeds = [\"biuld\"]\n",
         );
         assert_eq!(
             got,
             [
-                "Change `titel` to `title` [GTC002] => title = \"B\"",
-                "Change `nme` to `name` [GTC011] => description = \"{{name}}\"",
-                "Change `biuld` to `build` [GTC006] => needs = [\"build\"]",
+                "* Remove the declaration of `old` [GTC012] => [[steps]]",
+                "* Rename `titel` to `title` [GTC002] => title = \"B\"",
+                "* Change `nme` to `name` [GTC011] => description = \"{{name}}\"",
+                "Declare `nme` in `vars` [GTC011] => [vars.nme]",
+                "* Change `biuld` to `build` [GTC006] => needs = [\"build\"]",
             ]
         );
         let formula = fixes(
@@ -109,7 +100,7 @@ mod tests {
         );
         assert_eq!(
             formula,
-            ["Change `bsae` to `base` [GTC008] => extends = [\"base\"]"]
+            ["* Change `bsae` to `base` [GTC008] => extends = [\"base\"]"]
         );
         assert!(fixes("//- /w/a.formula.toml\nformula = \"a\"\n[[steps]]\nid = \"t\"\ntitle = \"T\"\nneeds = [\"zzzzzz\"]\n").is_empty());
     }

@@ -198,4 +198,34 @@ mod tests {
         outline(&syms, 0, &mut out);
         insta::assert_snapshot!(out);
     }
+
+    /// A JSON formula with a syntax error mid-edit keeps its outline and its diagnostics
+    /// beyond the error (the rest of the file is recovered).
+    #[test]
+    fn a_json_syntax_error_keeps_the_rest() {
+        let (h, _) = host(
+            "//- /w/a.formula.json\n{\n  \"formula\": \"a\",\n  \"description\": \"half typed,\n  \"steps\": [\n    {\"id\": \"x\", \"title\": \"X\"},\n    {\"id\": \"y\", \"title\": \"Y\"},\n    {\"id\": \"x\", \"title\": \"X again\"}\n  ]\n}\n",
+        );
+        let a = h.analysis();
+        let f = a.files()[0];
+        let syms = a
+            .with(|db, _| super::document_symbols(db, f))
+            .unwrap_or_default();
+        let mut out = String::new();
+        outline(&syms, 0, &mut out);
+        assert!(out.contains("x") && out.contains("y"), "{out}");
+        let codes: Vec<&str> = a
+            .with(|db, ws| {
+                gtc::db::all_diagnostics(db, ws, f)
+                    .iter()
+                    .map(|d| d.code.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            codes,
+            ["GTC001", "GTC001", "GTC005"],
+            "the syntax errors, then the duplicated id"
+        );
+    }
 }

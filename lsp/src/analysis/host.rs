@@ -94,6 +94,11 @@ impl AnalysisHost {
         self.files.get(path).copied()
     }
 
+    /// The paths of the workspace files, in order.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.keys().cloned().collect()
+    }
+
     /// The current text of the file at `path`.
     pub fn text(&self, path: &Path) -> Option<Arc<str>> {
         self.file(path).map(|f| f.text(&self.db).clone())

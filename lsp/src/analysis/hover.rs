@@ -2,8 +2,9 @@
 //! its cooked dependencies and provenance, a formula's description and file, a key's
 //! place in the schema, and the page of each diagnostic code under the cursor.
 
+use super::completion::key_doc as schema_doc;
 use super::cooked_view::{cooked, flatten};
-use super::lookup::{Cursor, cursor_at, table_at};
+use super::lookup::{Cursor, cursor_at, schema_key, table_at};
 use super::navigation::{Located, definition, occurrence_at};
 use super::symbols::SymbolKind;
 use gtc::db::{SourceFile, Workspace, all_diagnostics, lowered, parse};
@@ -75,14 +76,25 @@ fn key_doc(db: &dyn salsa::Database, file: SourceFile, offset: usize) -> Option<
         return None;
     };
     let t = table_at(&table)?;
-    let schema = t.schema();
-    let doc = if schema.keys.contains(&entry.key.as_str()) {
-        format!("`{}`: a key of {}", entry.key, schema.what)
+    // In TOML var tables the engines match keys exactly (`Default` is unknown there).
+    let exact = t.exact_in_toml && file.format(db) == gtc::syntax::Format::Toml;
+    let key = if exact {
+        t.key(&entry.key)
     } else {
-        format!(
+        schema_key(t, &entry.key)
+    };
+    let doc = match key {
+        Some(k) if k.name == entry.key => schema_doc(t, k),
+        Some(k) => format!(
+            "`{}` is read as `{}`\n\n{}",
+            entry.key,
+            k.name,
+            schema_doc(t, k)
+        ),
+        None => format!(
             "`{}`: not a key of {}; no engine reads it",
-            entry.key, schema.what
-        )
+            entry.key, t.what
+        ),
     };
     Some((entry.key_span, doc))
 }
@@ -249,6 +261,17 @@ mod tests {
         assert_eq!(
             hover("//- /w/a.formula.toml\nformula = \"a\"\n$0\n"),
             "none"
+        );
+        let variant =
+            hover("//- /w/a.formula.json\n{\"formula\": \"a\", \"Ty$0pe\": \"workflow\"}");
+        assert!(
+            variant.starts_with("17..23\n`Type` is read as `type`\n\nThe kind of formula"),
+            "{variant}"
+        );
+        let unknown = hover("//- /w/a.formula.toml\n[vars.x]\nDefa$0ult = \"1\"\n");
+        assert!(
+            unknown.contains("`Default`: not a key of a var; no engine reads it"),
+            "{unknown}"
         );
     }
 }

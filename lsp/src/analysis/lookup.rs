@@ -2,7 +2,7 @@
 //! between entries of a table) and what that place means in a formula (which table,
 //! which kind of value), so completion and hover know what to offer.
 
-use gtc::model::schema::{self, Schema};
+use gtc::model::schema::{self, Key, Role, Table, Type};
 use gtc::syntax::{Entry, Format, Node, NodeKind, SyntaxTree};
 
 /// One step of a path from the document root.
@@ -38,90 +38,14 @@ pub enum Cursor<'t> {
     },
 }
 
-/// Kinds of table in a formula, each with its key schema.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Table {
-    /// The document root.
-    Root,
-    /// `[vars.NAME]`.
-    Var,
-    /// A step, template step, loop body step or leg.
-    Step,
-    /// A step `gate`.
-    Gate,
-    /// A step `loop`.
-    Loop,
-    /// A step `on_complete`.
-    OnComplete,
-    /// `compose`.
-    Compose,
-    /// A bond point.
-    BondPoint,
-    /// A hook.
-    Hook,
-    /// A `compose.expand` rule.
-    Expand,
-    /// A `compose.map` rule.
-    Map,
-    /// A `compose.branch` rule.
-    Branch,
-    /// A `compose.gate` rule.
-    GateRule,
-    /// An advice rule.
-    Advice,
-    /// An advice `around`.
-    Around,
-    /// A step inserted by advice.
-    AdviceStep,
-    /// A pointcut.
-    Pointcut,
-    /// A Gas Town `[[aspects]]` entry.
-    AspectItem,
-    /// A convoy `[inputs.NAME]`.
-    Input,
-    /// A convoy `[output]`.
-    Output,
-    /// A convoy `[synthesis]`.
-    Synthesis,
-}
-
-impl Table {
-    /// The keys this table may hold.
-    pub fn schema(self) -> Schema {
-        match self {
-            Table::Root => schema::ROOT,
-            Table::Var => schema::VAR,
-            Table::Step => schema::STEP,
-            Table::Gate => schema::GATE,
-            Table::Loop => schema::LOOP,
-            Table::OnComplete => schema::ON_COMPLETE,
-            Table::Compose => schema::COMPOSE,
-            Table::BondPoint => schema::BOND_POINT,
-            Table::Hook => schema::HOOK,
-            Table::Expand => schema::EXPAND,
-            Table::Map => schema::MAP,
-            Table::Branch => schema::BRANCH,
-            Table::GateRule => schema::GATE_RULE,
-            Table::Advice => schema::ADVICE,
-            Table::Around => schema::AROUND,
-            Table::AdviceStep => schema::ADVICE_STEP,
-            Table::Pointcut => schema::POINTCUT,
-            Table::AspectItem => schema::ASPECT_ITEM,
-            Table::Input => schema::INPUT,
-            Table::Output => schema::OUTPUT,
-            Table::Synthesis => schema::SYNTHESIS,
-        }
-    }
-}
-
 /// What a container at a path holds, while walking a path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 enum Place {
-    Table(Table),
+    Table(&'static Table),
     /// An array whose items are tables of this kind.
-    ListOf(Table),
+    ListOf(&'static Table),
     /// A table whose values are tables of this kind (`vars`, `inputs`).
-    MapOf(Table),
+    MapOf(&'static Table),
     /// Anything else (a scalar, a free-form table such as `metadata`).
     Other,
 }
@@ -129,102 +53,45 @@ enum Place {
 fn child(place: Place, seg: &Seg) -> Place {
     match (place, seg) {
         (Place::ListOf(t), Seg::Index(_)) | (Place::MapOf(t), Seg::Key(_)) => Place::Table(t),
-        (Place::Table(t), Seg::Key(k)) => key_place(t, k),
+        (Place::Table(t), Seg::Key(k)) => match schema_key(t, k).map(|k| k.ty) {
+            Some(Type::Table(c)) => Place::Table(c),
+            Some(Type::Tables(c)) => Place::ListOf(c),
+            Some(Type::MapOf(c) | Type::Vars(c)) => Place::MapOf(c),
+            _ => Place::Other,
+        },
         _ => Place::Other,
     }
 }
 
-fn key_place(t: Table, key: &str) -> Place {
-    use Table as T;
-    match (t, key) {
-        (T::Root, "vars") => Place::MapOf(T::Var),
-        (T::Root, "inputs") => Place::MapOf(T::Input),
-        (T::Root, "steps" | "template" | "legs") => Place::ListOf(T::Step),
-        (T::Root, "aspects") => Place::ListOf(T::AspectItem),
-        (T::Root, "synthesis") => Place::Table(T::Synthesis),
-        (T::Root, "compose") => Place::Table(T::Compose),
-        (T::Root, "advice") => Place::ListOf(T::Advice),
-        (T::Root, "pointcuts") => Place::ListOf(T::Pointcut),
-        (T::Root, "output") => Place::Table(T::Output),
-        (T::Step, "children") | (T::Loop, "body") => Place::ListOf(T::Step),
-        (T::Step, "gate") => Place::Table(T::Gate),
-        (T::Step, "loop") => Place::Table(T::Loop),
-        (T::Step, "on_complete") => Place::Table(T::OnComplete),
-        (T::Compose, "bond_points") => Place::ListOf(T::BondPoint),
-        (T::Compose, "hooks") => Place::ListOf(T::Hook),
-        (T::Compose, "expand") => Place::ListOf(T::Expand),
-        (T::Compose, "map") => Place::ListOf(T::Map),
-        (T::Compose, "branch") => Place::ListOf(T::Branch),
-        (T::Compose, "gate") => Place::ListOf(T::GateRule),
-        (T::Advice, "before" | "after") => Place::Table(T::AdviceStep),
-        (T::Advice, "around") => Place::Table(T::Around),
-        (T::Around, "before" | "after") => Place::ListOf(T::AdviceStep),
-        _ => Place::Other,
-    }
+/// The key of `t` that `written` means: its exact spelling, else another ASCII case (as
+/// the engines read keys; TOML var tables aside, where a case variant is unknown anyway).
+pub fn schema_key(t: &'static Table, written: &str) -> Option<&'static Key> {
+    t.key(written)
+        .or_else(|| t.keys.iter().find(|k| k.name.eq_ignore_ascii_case(written)))
 }
 
 /// The kind of table at `path`, if it is one the formula schema knows.
-pub fn table_at(path: &[Seg]) -> Option<Table> {
-    match path.iter().fold(Place::Table(Table::Root), child) {
+pub fn table_at(path: &[Seg]) -> Option<&'static Table> {
+    match path.iter().fold(Place::Table(&schema::ROOT), child) {
         Place::Table(t) => Some(t),
         _ => None,
     }
 }
 
-/// What a scalar value means, by where it is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// The formula's own name (`formula = "..."`).
-    FormulaName,
-    /// A step id definition.
-    StepId,
-    /// A reference to a step id.
-    StepRef,
-    /// `waits_for`: a keyword or `children-of(step)`.
-    WaitsFor,
-    /// A reference to a formula by name.
-    FormulaRef,
-    /// One of a fixed set of values.
-    Enum(&'static [&'static str]),
-    /// A condition.
-    Condition,
-    /// Other text (may hold `{{vars}}`).
-    Text,
-}
-
-/// Var `type` values the runtime parses.
-pub const VAR_TYPES: &[&str] = &["string", "int", "bool"];
-
-/// The role of the value at `path` (the last segment is its key, or its index in a list
-/// whose key is the segment before).
-pub fn role_at(path: &[Seg]) -> Role {
+/// The schema key of the value at `path` (the last segment is its key, or its index in a
+/// list whose key is the segment before).
+pub fn key_at(path: &[Seg]) -> Option<&'static Key> {
     let (key, parent) = match path {
         [.., Seg::Key(k)] => (k.as_str(), &path[..path.len() - 1]),
         [.., Seg::Key(k), Seg::Index(_)] => (k.as_str(), &path[..path.len() - 2]),
-        _ => return Role::Text,
+        _ => return None,
     };
-    let Some(table) = table_at(parent) else {
-        return Role::Text;
-    };
-    use Table as T;
-    match (table, key) {
-        (T::Root, "formula") => Role::FormulaName,
-        (T::Root, "type") => Role::Enum(schema::FORMULA_TYPES),
-        (T::Root, "extends") => Role::FormulaRef,
-        (T::Step | T::AspectItem | T::AdviceStep, "id") => Role::StepId,
-        (T::Step | T::Synthesis, "needs" | "depends_on") => Role::StepRef,
-        (T::Step, "waits_for") => Role::WaitsFor,
-        (T::Step, "expand") | (T::OnComplete, "bond") => Role::FormulaRef,
-        (T::Step, "condition") | (T::Loop, "until") | (T::GateRule, "condition") => Role::Condition,
-        (T::Gate, "type") => Role::Enum(schema::GATE_TYPES),
-        (T::Var, "type") => Role::Enum(VAR_TYPES),
-        (T::BondPoint, "after_step" | "before_step")
-        | (T::Branch, "from" | "steps" | "join")
-        | (T::GateRule, "before")
-        | (T::Expand, "target") => Role::StepRef,
-        (T::Expand | T::Map, "with") | (T::Compose, "aspects") => Role::FormulaRef,
-        _ => Role::Text,
-    }
+    schema_key(table_at(parent)?, key)
+}
+
+/// What the value at `path` means.
+pub fn role_at(path: &[Seg]) -> Role {
+    key_at(path).map_or(Role::Text, |k| k.role)
 }
 
 /// What is at byte `offset` of `text` (whose tree is `tree`).
@@ -381,15 +248,22 @@ mod tests {
     use super::*;
     use crate::analysis::fixture::Fixture;
 
+    fn name(t: Option<&Table>) -> &str {
+        t.map_or("nothing", |t| t.name)
+    }
+
     fn describe(fixture: &str, format: Format) -> String {
         let f = Fixture::parse(fixture);
         let tree = gtc::syntax::parse(&f.text, format);
         match cursor_at(&tree, &f.text, format, f.cursor) {
             Cursor::Key { table, entry } => {
-                format!("key {} in {:?}", entry.key, table_at(&table))
+                format!("key {} in {}", entry.key, name(table_at(&table)))
             }
-            Cursor::Value { path, .. } => format!("value {:?}", role_at(&path)),
-            Cursor::Gap { table } => format!("gap in {:?}", table_at(&table)),
+            Cursor::Value { path, .. } => match key_at(&path).and_then(|k| k.ty.choices()) {
+                Some(c) => format!("value one of {:?}", c.names().collect::<Vec<_>>()),
+                None => format!("value {:?}", role_at(&path)),
+            },
+            Cursor::Gap { table } => format!("gap in {}", name(table_at(&table))),
         }
     }
 
@@ -398,15 +272,15 @@ mod tests {
         let t = Format::Toml;
         assert_eq!(
             describe("formula = \"a\"\n$0\n[[steps]]\nid = \"x\"\n", t),
-            "gap in Some(Root)"
+            "gap in formula"
         );
         assert_eq!(
             describe("formula = \"a\"\n[[steps]]\nid = \"x\"\n$0\n", t),
-            "gap in Some(Step)"
+            "gap in step"
         );
         assert_eq!(
             describe("[[steps]]\nid = \"x\"\nne$0eds = [\"y\"]\n", t),
-            "key needs in Some(Step)"
+            "key needs in step"
         );
         assert_eq!(
             describe("[[steps]]\nid = \"x\"\nneeds = [\"y$0\"]\n", t),
@@ -415,16 +289,16 @@ mod tests {
         assert_eq!(describe("extends = [\"ba$0\"]\n", t), "value FormulaRef");
         assert_eq!(
             describe("[[steps]]\nid = \"x\"\n[steps.gate]\n$0\n", t),
-            "gap in Some(Gate)"
+            "gap in gate"
         );
         assert_eq!(
             describe("[[steps]]\nid = \"x\"\n[steps.gate]\ntype = \"h$0\"\n", t),
-            "value Enum([\"human\", \"timer\", \"gh:run\", \"gh:pr\", \"mail\", \"bead\"])"
+            "value one of [\"human\", \"timer\", \"gh:run\", \"gh:pr\", \"mail\", \"bead\"]"
         );
-        assert_eq!(describe("[vars.x]\n$0\n", t), "gap in Some(Var)");
+        assert_eq!(describe("[vars.x]\n$0\n", t), "gap in var");
         assert_eq!(
             describe("[[steps]]\nid = \"x\"\ngate = { $0 }\n", t),
-            "gap in Some(Gate)"
+            "gap in gate"
         );
         assert_eq!(
             describe("[compose]\n[[compose.expand]]\nwith = \"e$0\"\n", t),
@@ -439,7 +313,7 @@ mod tests {
                 "{\"formula\": \"a\", \"steps\": [{ $0 \"id\": \"x\"}]}",
                 Format::Json
             ),
-            "gap in Some(Step)"
+            "gap in step"
         );
         assert_eq!(
             describe(
@@ -453,11 +327,11 @@ mod tests {
                 "formula: a\nsteps:\n  - id: x\n    title: X\n    $0\n",
                 Format::Yaml
             ),
-            "gap in Some(Step)"
+            "gap in step"
         );
         assert_eq!(
             describe("formula: a\nsteps:\n  - id: x\n$0\n", Format::Yaml),
-            "gap in Some(Root)"
+            "gap in formula"
         );
         assert_eq!(
             describe("steps:\n  - id: x\n    needs: [y$0]\n", Format::Yaml),
@@ -475,10 +349,16 @@ mod tests {
                 k("loop"),
                 k("body"),
                 Seg::Index(1)
-            ]),
-            Some(Table::Step)
+            ])
+            .map(|t| t.name),
+            Some("step")
         );
-        assert_eq!(table_at(&[k("steps"), Seg::Index(0), k("metadata")]), None);
+        assert_eq!(
+            table_at(&[k("Steps"), Seg::Index(0), k("Gate")]).map(|t| t.name),
+            Some("gate"),
+            "keys in another case lead where the engines read them"
+        );
+        assert!(table_at(&[k("steps"), Seg::Index(0), k("metadata")]).is_none());
         assert_eq!(
             table_at(&[
                 k("advice"),
@@ -486,8 +366,9 @@ mod tests {
                 k("around"),
                 k("after"),
                 Seg::Index(0)
-            ]),
-            Some(Table::AdviceStep)
+            ])
+            .map(|t| t.name),
+            Some("advice_step")
         );
         assert_eq!(
             role_at(&[k("compose"), k("aspects"), Seg::Index(0)]),

@@ -3,10 +3,11 @@
 //! strings spelled verbatim are tokenised (elsewhere a byte of the value is not a byte of
 //! the file); tokens never span lines and never overlap.
 
-use super::lookup::{Role, Seg, role_at};
+use super::lookup::{Seg, role_at};
 use gtc::db::{SourceFile, parse};
 use gtc::expr::placeholder::placeholders;
 use gtc::expr::template::var_refs;
+use gtc::model::schema::Role;
 use gtc::source::Span;
 use gtc::syntax::{Node, NodeKind};
 

@@ -200,6 +200,7 @@ impl Collector<'_> {
         }
         self.var_refs(f);
         self.steps(f);
+        self.advice(f);
         if let Some(c) = &f.compose {
             for r in c.expand.iter().chain(c.map.iter()) {
                 if let Some(w) = &r.with {
@@ -291,6 +292,30 @@ impl Collector<'_> {
                 self.text(SymbolKind::Formula, b, false, None);
             }
         });
+    }
+
+    /// Advice: the ids of the steps it inserts (definitions, beside the formula's own
+    /// steps) and a target naming one step (a reference; a glob names none).
+    fn advice(&mut self, f: &Formula) {
+        let top = || {
+            Some(StepScope {
+                list: StepList::Steps,
+                ns: Vec::new(),
+            })
+        };
+        for a in &f.advice {
+            if let Some(t) = &a.target
+                && !t.value.contains(['*', '?', '[', '{'])
+            {
+                self.text(SymbolKind::Step, t, false, top());
+            }
+            // An id with `{step.id}` is a pattern filled in per target: no name of its own.
+            for id in a.steps.iter().filter_map(|s| s.id.as_ref()) {
+                if !id.value.contains('{') {
+                    self.text(SymbolKind::Step, id, true, top());
+                }
+            }
+        }
     }
 
     /// Step ids named inside a runtime condition (`build.status == 'complete'`).
@@ -426,5 +451,22 @@ with = "exp"
             "{out}"
         );
         assert!(out.contains("def step \"x\" x Steps[]"), "{out}");
+    }
+
+    #[test]
+    fn advice_ids_are_definitions_and_an_exact_target_a_reference() {
+        let out = show(
+            "//- /w/a.formula.toml\nformula = \"a\"\n[[steps]]\nid = \"build\"\ntitle = \"B\"\n[[steps]]\nid = \"ship\"\ntitle = \"S\"\nneeds = [\"lint\"]\n[[advice]]\ntarget = \"build\"\n[advice.around]\n[[advice.around.before]]\nid = \"lint\"\ntitle = \"L\"\n[[advice.around.after]]\nid = \"{step.id}.log\"\ntitle = \"Log\"\n[[advice]]\ntarget = \"b*\"\n",
+        );
+        assert!(out.contains("def step \"lint\" lint Steps[]"), "{out}");
+        assert!(out.contains("ref step \"build\" build Steps[]"), "{out}");
+        assert!(
+            !out.contains("{step.id}.log"),
+            "a pattern is no name: {out}"
+        );
+        assert!(
+            !out.contains("ref step \"b*\""),
+            "a glob is no reference: {out}"
+        );
     }
 }

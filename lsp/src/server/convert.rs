@@ -63,15 +63,19 @@ pub fn file_range(
     range(line_index(db, file), span, enc)
 }
 
-/// A compiler diagnostic as the protocol's: the same code, range and message; the help
-/// line appended to the message (the protocol has no field for it); labels as related
-/// information in the same file.
+/// A compiler diagnostic of `file` as the protocol's: the same code, range and message;
+/// the help line appended to the message (the protocol has no field for it); labels as
+/// related information, in this file or another one (a label into a file without a
+/// `file:` URI, the embedded stdlib, is left out).
 pub fn diagnostic(
-    index: &LineIndex,
+    a: &crate::analysis::Analysis,
+    file: SourceFile,
     uri: &lsp::Uri,
     d: &Diagnostic,
     enc: Encoding,
 ) -> lsp::Diagnostic {
+    let db = a.db();
+    let index = line_index(db, file);
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
@@ -80,9 +84,18 @@ pub fn diagnostic(
     let related: Vec<lsp::DiagnosticRelatedInformation> = d
         .labels
         .iter()
-        .map(|l| lsp::DiagnosticRelatedInformation {
-            location: lsp::Location::new(uri.clone(), range(index, l.span, enc)),
-            message: l.message.clone(),
+        .filter_map(|l| {
+            let location = match &l.file {
+                None => lsp::Location::new(uri.clone(), range(index, l.span, enc)),
+                Some(path) => {
+                    let other = a.file_or_library(path)?;
+                    lsp::Location::new(uri_of(path)?, file_range(db, other, l.span, enc))
+                }
+            };
+            Some(lsp::DiagnosticRelatedInformation {
+                location,
+                message: l.message.clone(),
+            })
         })
         .collect();
     lsp::Diagnostic {

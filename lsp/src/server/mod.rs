@@ -116,6 +116,10 @@ impl LanguageServer for Backend {
         handlers::watched_files::did_change_watched_files(self, p);
     }
 
+    async fn did_change_workspace_folders(&self, p: lsp::DidChangeWorkspaceFoldersParams) {
+        handlers::workspace_folders::did_change_workspace_folders(self, p).await;
+    }
+
     async fn completion(
         &self,
         p: lsp::CompletionParams,

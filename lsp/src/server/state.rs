@@ -3,7 +3,7 @@
 
 use crate::analysis::line_index::Encoding;
 use crate::analysis::{Analysis, AnalysisHost};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -25,8 +25,12 @@ pub struct Negotiated {
 /// Everything the handlers share.
 pub struct State {
     host: Mutex<AnalysisHost>,
-    /// Open documents (the editor's text wins over the disk's).
-    pub open: Mutex<BTreeSet<PathBuf>>,
+    /// Open documents and their versions (the editor's text wins over the disk's).
+    /// Changed only under the host's lock, with the text, so a snapshot and the versions
+    /// read with it ([`State::snapshot_with_versions`]) agree.
+    open: Mutex<BTreeMap<PathBuf, i32>>,
+    /// The workspace folders, as `initialize` and later changes left them.
+    folders: Mutex<Vec<PathBuf>>,
     /// Set by `initialize`.
     pub negotiated: OnceLock<Negotiated>,
     /// Bumped by every edit; a publication computed for an older generation is dropped.
@@ -42,7 +46,8 @@ impl State {
     pub fn new() -> State {
         State {
             host: Mutex::new(AnalysisHost::new()),
-            open: Mutex::new(BTreeSet::new()),
+            open: Mutex::new(BTreeMap::new()),
+            folders: Mutex::new(Vec::new()),
             negotiated: OnceLock::new(),
             generation: AtomicU64::new(0),
             published: tokio::sync::Mutex::new(BTreeMap::new()),
@@ -75,9 +80,43 @@ impl State {
         self.generation.fetch_add(1, Ordering::SeqCst) + 1
     }
 
+    /// A snapshot and the versions of the open documents it holds.
+    pub fn snapshot_with_versions(&self) -> (Analysis, BTreeMap<PathBuf, i32>) {
+        let host = self.host();
+        (host.analysis(), self.open().clone())
+    }
+
+    /// The open documents. (A panic elsewhere cannot leave the map half-changed.)
+    fn open(&self) -> MutexGuard<'_, BTreeMap<PathBuf, i32>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Record that `path` is open at `version` (call it holding the host's lock, as the
+    /// text changes).
+    pub fn set_open(&self, _host: &AnalysisHost, path: PathBuf, version: i32) {
+        self.open().insert(path, version);
+    }
+
+    /// Record that `path` was closed (holding the host's lock).
+    pub fn set_closed(&self, _host: &AnalysisHost, path: &std::path::Path) {
+        self.open().remove(path);
+    }
+
+    /// Add and remove workspace folders; returns the folders now in the workspace.
+    pub fn change_folders(&self, added: &[PathBuf], removed: &[PathBuf]) -> Vec<PathBuf> {
+        let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        folders.retain(|f| !removed.contains(f));
+        for f in added {
+            if !folders.contains(f) {
+                folders.push(f.clone());
+            }
+        }
+        folders.clone()
+    }
+
     /// Whether `path` is open in the editor.
     pub fn is_open(&self, path: &std::path::Path) -> bool {
-        self.open.lock().map(|o| o.contains(path)).unwrap_or(false)
+        self.open().contains_key(path)
     }
 }
 

@@ -11,6 +11,20 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+/// The corpus set `name` under `../shared/corpus`; its absence fails when `CI` is set.
+pub fn corpus(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(name);
+    let found = dir.canonicalize().ok();
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "CI is set and {} is missing",
+        dir.display()
+    );
+    found
+}
+
 /// How long any one answer may take before the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -186,29 +200,62 @@ impl Server {
         }
     }
 
-    /// Wait for diagnostics published for `rel` that satisfy `pred`; returns them.
+    /// The diagnostics of the first publication for `rel` that satisfies `pred`.
     pub fn diagnostics(&mut self, rel: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let params = self.publication(rel, pred);
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The parameters (uri, version, diagnostics) of the first publication for `rel` whose
+    /// diagnostics satisfy `pred`, skipping older ones.
+    pub fn publication(&mut self, rel: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
         let uri = self.uri(rel);
+        self.publication_of_uri(&uri, pred)
+    }
+
+    /// [`Server::diagnostics`] of a file named by its URI (outside the root).
+    pub fn diagnostics_of_uri(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let params = self.publication_of_uri(uri, pred);
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// [`Server::publication`] of a file named by its URI.
+    pub fn publication_of_uri(&mut self, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Value {
+        self.notification("textDocument/publishDiagnostics", |p| {
+            (p["uri"] == uri).then(|| pred(p["diagnostics"].as_array().map_or(&[], Vec::as_slice)))
+        })
+    }
+
+    /// The parameters of the first `method` notification that `matches` says is the one
+    /// (`Some(true)`); those it says are older ones (`Some(false)`) are dropped, those it
+    /// says are not its concern (`None`) stay queued.
+    pub fn notification(
+        &mut self,
+        method: &str,
+        matches: impl Fn(&Value) -> Option<bool>,
+    ) -> Value {
         let deadline = Instant::now() + TIMEOUT;
-        let mut last = None;
+        let mut seen = Vec::new();
         loop {
-            // Publications for this file, oldest first; others stay queued.
-            while let Some(i) = self.notifications.iter().position(|n| {
-                n["method"] == "textDocument/publishDiagnostics"
-                    && n["params"]["uri"] == uri.as_str()
-            }) {
+            while let Some(i) = self
+                .notifications
+                .iter()
+                .position(|n| n["method"] == method && matches(&n["params"]).is_some())
+            {
                 let n = self.notifications.remove(i).unwrap();
-                let d = n["params"]["diagnostics"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                if pred(&d) {
-                    return d;
+                if matches(&n["params"]) == Some(true) {
+                    return n["params"].clone();
                 }
-                last = Some(d);
+                seen.push(n["params"].clone());
             }
             if Instant::now() >= deadline {
-                panic!("no matching diagnostics for {rel}; last: {last:?}");
+                panic!("no matching {method}; seen: {seen:?}");
             }
             let m = self.next(deadline);
             self.stash(m);

@@ -2,119 +2,120 @@
 //! rules, branches, gate rules, aspects), `advice` and `pointcuts`.
 
 use super::Cx;
+use super::value::Value;
 use crate::model::schema;
 use crate::model::*;
 use crate::syntax::Node;
 
 impl Cx {
-    pub(super) fn compose(&mut self, node: &Node) -> Option<Compose> {
-        self.table(node)?;
+    pub(super) fn compose(&mut self, node: &Node) -> Compose {
         let mut c = Compose {
             span: node.span,
             ..Compose::default()
         };
-        for (e_key, e) in self.fields(node, schema::COMPOSE) {
-            let v = &e.value;
-            match e_key {
-                "bond_points" => {
-                    for n in self.each_table(v) {
-                        let mut b = BondPoint {
-                            span: n.span,
-                            ..BondPoint::default()
-                        };
-                        for (f_key, f) in self.fields(n, schema::BOND_POINT) {
-                            match f_key {
-                                "id" => b.id = self.text(&f.value),
-                                "after_step" => b.after_step = self.text(&f.value),
-                                "before_step" => b.before_step = self.text(&f.value),
-                                "parallel" => {
-                                    self.bool(&f.value);
-                                }
-                                _ => {
-                                    self.text(&f.value);
-                                }
-                            }
-                        }
-                        c.bond_points.push(b);
-                    }
+        self.read_fields(node, &schema::COMPOSE, |cx, key, _, v| {
+            match (key.name, v) {
+                ("bond_points", Value::Tables(l)) => {
+                    c.bond_points = l.into_iter().map(|n| cx.bond_point(n)).collect()
                 }
-                "hooks" => {
-                    for n in self.each_table(v) {
-                        let mut h = Hook {
-                            span: n.span,
-                            ..Hook::default()
-                        };
-                        for (f_key, f) in self.fields(n, schema::HOOK) {
-                            match f_key {
-                                "trigger" => h.trigger = self.text(&f.value),
-                                "attach" => h.attach = self.text(&f.value),
-                                "vars" => {
-                                    self.string_map(&f.value);
-                                }
-                                _ => {
-                                    self.text(&f.value);
-                                }
-                            }
-                        }
-                        c.hooks.push(h);
-                    }
+                ("hooks", Value::Tables(l)) => {
+                    c.hooks = l.into_iter().map(|n| cx.hook(n)).collect()
                 }
-                "expand" => c.expand = self.expand_rules(v, schema::EXPAND),
-                "map" => c.map = self.expand_rules(v, schema::MAP),
-                "branch" => {
-                    for n in self.each_table(v) {
-                        let mut b = BranchRule {
-                            span: n.span,
-                            ..BranchRule::default()
-                        };
-                        for (f_key, f) in self.fields(n, schema::BRANCH) {
-                            match f_key {
-                                "from" => b.from = self.text(&f.value),
-                                "steps" => b.steps = self.text_list(&f.value),
-                                _ => b.join = self.text(&f.value),
-                            }
-                        }
-                        c.branch.push(b);
-                    }
+                ("expand", Value::Tables(l)) => c.expand = cx.expand_rules(l, &schema::EXPAND),
+                ("map", Value::Tables(l)) => c.map = cx.expand_rules(l, &schema::MAP),
+                ("branch", Value::Tables(l)) => {
+                    c.branch = l.into_iter().map(|n| cx.branch(n)).collect()
                 }
-                "gate" => {
-                    for n in self.each_table(v) {
-                        let mut g = GateRule {
-                            span: n.span,
-                            ..GateRule::default()
-                        };
-                        for (f_key, f) in self.fields(n, schema::GATE_RULE) {
-                            match f_key {
-                                "before" => g.before = self.text(&f.value),
-                                _ => g.condition = self.text(&f.value),
-                            }
-                        }
-                        c.gate.push(g);
-                    }
+                ("gate", Value::Tables(l)) => {
+                    c.gate = l.into_iter().map(|n| cx.gate_rule(n)).collect()
                 }
-                _ => c.aspects = self.text_list(v),
+                ("aspects", Value::Texts(l)) => c.aspects = l,
+                _ => cx.unread(key),
             }
-        }
-        Some(c)
+        });
+        c
     }
 
-    pub(super) fn expand_rules(&mut self, node: &Node, known: schema::Schema) -> Vec<ExpandRule> {
+    fn bond_point(&mut self, node: &Node) -> BondPoint {
+        let mut b = BondPoint {
+            span: node.span,
+            ..BondPoint::default()
+        };
+        self.read_fields(node, &schema::BOND_POINT, |cx, key, _, v| {
+            match (key.name, v) {
+                ("id", Value::Text(t)) => b.id = Some(t),
+                ("after_step", Value::Text(t)) => b.after_step = Some(t),
+                ("before_step", Value::Text(t)) => b.before_step = Some(t),
+                ("description", Value::Text(_)) | ("parallel", Value::Bool(_)) => {}
+                _ => cx.unread(key),
+            }
+        });
+        b
+    }
+
+    fn hook(&mut self, node: &Node) -> Hook {
+        let mut h = Hook {
+            span: node.span,
+            ..Hook::default()
+        };
+        self.read_fields(node, &schema::HOOK, |cx, key, _, v| match (key.name, v) {
+            ("trigger", Value::Text(t)) => h.trigger = Some(t),
+            ("attach", Value::Text(t)) => h.attach = Some(t),
+            ("at", Value::Text(_)) | ("vars", Value::Map(_)) => {}
+            _ => cx.unread(key),
+        });
+        h
+    }
+
+    fn expand_rules(
+        &mut self,
+        nodes: Vec<&Node>,
+        known: &'static schema::Table,
+    ) -> Vec<ExpandRule> {
         let mut out = Vec::new();
-        for n in self.each_table(node) {
+        for n in nodes {
             let mut r = ExpandRule {
                 span: n.span,
                 ..ExpandRule::default()
             };
-            for (f_key, f) in self.fields(n, known) {
-                match f_key {
-                    "with" => r.with = self.text(&f.value),
-                    "vars" => r.vars = self.string_map(&f.value),
-                    _ => r.selector = self.text(&f.value),
-                }
-            }
+            self.read_fields(n, known, |cx, key, _, v| match (key.name, v) {
+                ("with", Value::Text(t)) => r.with = Some(t),
+                ("vars", Value::Map(m)) => r.vars = m,
+                ("target" | "select", Value::Text(t)) => r.selector = Some(t),
+                _ => cx.unread(key),
+            });
             out.push(r);
         }
         out
+    }
+
+    fn branch(&mut self, node: &Node) -> BranchRule {
+        let mut b = BranchRule {
+            span: node.span,
+            ..BranchRule::default()
+        };
+        self.read_fields(node, &schema::BRANCH, |cx, key, _, v| match (key.name, v) {
+            ("from", Value::Text(t)) => b.from = Some(t),
+            ("steps", Value::Texts(l)) => b.steps = l,
+            ("join", Value::Text(t)) => b.join = Some(t),
+            _ => cx.unread(key),
+        });
+        b
+    }
+
+    fn gate_rule(&mut self, node: &Node) -> GateRule {
+        let mut g = GateRule {
+            span: node.span,
+            ..GateRule::default()
+        };
+        self.read_fields(node, &schema::GATE_RULE, |cx, key, _, v| {
+            match (key.name, v) {
+                ("before", Value::Text(t)) => g.before = Some(t),
+                ("condition", Value::Text(t)) => g.condition = Some(t),
+                _ => cx.unread(key),
+            }
+        });
+        g
     }
 
     pub(super) fn advice(&mut self, node: &Node) -> Advice {
@@ -122,49 +123,47 @@ impl Cx {
             span: node.span,
             ..Advice::default()
         };
-        for (e_key, e) in self.fields(node, schema::ADVICE) {
-            let v = &e.value;
-            match e_key {
-                "target" => a.target = self.text(v),
-                "before" | "after" => {
-                    if self.table(v).is_some() {
-                        let s = self.advice_step(v, e_key.to_owned());
-                        a.steps.push(s);
-                    }
-                }
-                _ => {
-                    for (f_key, f) in self.fields(v, schema::AROUND) {
-                        for (i, n) in self.each_table(&f.value).into_iter().enumerate() {
-                            let s = self.advice_step(n, format!("around.{f_key}[{i}]"));
+        self.read_fields(node, &schema::ADVICE, |cx, key, _, v| match (key.name, v) {
+            ("target", Value::Text(t)) => a.target = Some(t),
+            ("before" | "after", Value::Table(n)) => {
+                let s = cx.advice_step(n, key.name.to_owned());
+                a.steps.push(s);
+            }
+            ("around", Value::Table(n)) => {
+                cx.read_fields(n, &schema::AROUND, |cx, side, _, v| match v {
+                    Value::Tables(l) => {
+                        for (i, n) in l.into_iter().enumerate() {
+                            let s = cx.advice_step(n, format!("around.{}[{i}]", side.name));
                             a.steps.push(s);
                         }
                     }
-                }
+                    _ => cx.unread(side),
+                })
             }
-        }
+            _ => cx.unread(key),
+        });
         a
     }
 
-    pub(super) fn advice_step(&mut self, node: &Node, slot: String) -> AdviceStep {
+    fn advice_step(&mut self, node: &Node, slot: String) -> AdviceStep {
         let mut s = AdviceStep {
             span: node.span,
             slot,
             ..AdviceStep::default()
         };
-        for (f_key, f) in self.fields(node, schema::ADVICE_STEP) {
-            match f_key {
-                "id" => s.id = self.text(&f.value),
-                "title" => s.title = self.text(&f.value),
-                "description" => s.description = self.text(&f.value),
-                "type" => s.ty = self.text(&f.value),
-                key => {
-                    self.table(&f.value);
-                    self.no_effect(
-                        f,
-                        &format!("`{key}` of an advice step has no effect: advice drops it"),
-                        "an inserted step keeps only its id, title, description and type; write what the step needs into its description",
-                    );
-                }
+        for (key, f) in self.fields(node, &schema::ADVICE_STEP) {
+            match (key.name, self.read(key, &f.value)) {
+                ("id", Some(Value::Text(t))) => s.id = Some(t),
+                ("title", Some(Value::Text(t))) => s.title = Some(t),
+                ("description", Some(Value::Text(t))) => s.description = Some(t),
+                ("type", Some(Value::Text(t))) => s.ty = Some(t),
+                ("args" | "output", _) => self.no_effect(
+                    f,
+                    &format!("`{}` of an advice step has no effect: advice drops it", key.name),
+                    "an inserted step keeps only its id, title, description and type; write what the step needs into its description",
+                ),
+                (_, None) => {}
+                _ => self.unread(key),
             }
         }
         s
@@ -175,14 +174,14 @@ impl Cx {
             span: node.span,
             ..Pointcut::default()
         };
-        for (f_key, f) in self.fields(node, schema::POINTCUT) {
-            let t = self.text(&f.value);
-            match f_key {
-                "glob" => p.glob = t,
-                "type" => p.ty = t,
-                _ => p.label = t,
+        self.read_fields(node, &schema::POINTCUT, |cx, key, _, v| {
+            match (key.name, v) {
+                ("glob", Value::Text(t)) => p.glob = Some(t),
+                ("type", Value::Text(t)) => p.ty = Some(t),
+                ("label", Value::Text(t)) => p.label = Some(t),
+                _ => cx.unread(key),
             }
-        }
+        });
         p
     }
 }

@@ -4,7 +4,7 @@
 //! spellings (GTC029), read but without effect (GTC037).
 
 use super::Cx;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::model::schema::{self, did_you_mean};
 use crate::source::Span;
 use crate::syntax::{Entry, Format, Node};
@@ -17,15 +17,15 @@ impl Cx {
     pub(super) fn fields<'a>(
         &mut self,
         node: &'a Node,
-        known: schema::Schema,
-    ) -> Vec<(&'static str, &'a Entry)> {
+        known: &'static schema::Table,
+    ) -> Vec<(&'static schema::Key, &'a Entry)> {
         let Some(entries) = self.table(node) else {
             return Vec::new();
         };
-        let mut out: Vec<(&'static str, &'a Entry)> = Vec::with_capacity(entries.len());
+        let mut out: Vec<(&'static schema::Key, &'a Entry)> = Vec::with_capacity(entries.len());
         let mut variants = Vec::new();
         for e in entries {
-            match known.keys.iter().find(|k| **k == e.key) {
+            match known.keys.iter().find(|k| k.name == e.key) {
                 Some(k) => out.push((k, e)),
                 None => variants.push(e),
             }
@@ -35,11 +35,13 @@ impl Cx {
             let canonical = known
                 .keys
                 .iter()
-                .find(|k| folds && k.eq_ignore_ascii_case(&e.key));
+                .find(|k| folds && k.name.eq_ignore_ascii_case(&e.key));
             match canonical {
-                None => self.unknown_key(e, known),
-                Some(k) => match out.iter().find(|(taken, _)| taken == k) {
-                    Some((_, first)) => self.diags.push(
+                None => self.unknown_key(e, known, entries),
+                Some(key) => match out.iter().find(|(taken, _)| std::ptr::eq(*taken, key)) {
+                    Some((_, first)) => {
+                        let k = key.name;
+                        self.diags.push(
                         Diagnostic::new(
                             Code::ConflictingFields,
                             e.key_span,
@@ -49,10 +51,11 @@ impl Cx {
                         .with_help(format!(
                             "keys match without regard to case, and the engines disagree on which one wins; keep one `{k}`"
                         )),
-                    ),
+                    );
+                    }
                     None => {
-                        self.case_variant(e, k);
-                        out.push((k, e));
+                        self.case_variant(e, key.name);
+                        out.push((key, e));
                     }
                 },
             }
@@ -69,16 +72,7 @@ impl Cx {
     /// GTC035: `e`'s key is read as `canonical`; the fix respells it.
     fn case_variant(&mut self, e: &Entry, canonical: &str) {
         let span = e.key_span;
-        // The key as written: bare, or in quotes (then only the inside is replaced).
-        // With escapes inside quotes the spelling cannot be mapped: no fix then.
-        let written = span.end() - span.start();
-        let target = if written == e.key.len() {
-            Some(span)
-        } else if written == e.key.len() + 2 {
-            Some(Span::new(span.start() + 1, span.end() - 1))
-        } else {
-            None
-        };
+        let target = key_text(e);
         let mut d = Diagnostic::new(
             Code::KeyCase,
             span,
@@ -96,9 +90,17 @@ impl Cx {
         self.diags.push(d);
     }
 
-    fn unknown_key(&mut self, e: &Entry, known: schema::Schema) {
+    fn unknown_key(&mut self, e: &Entry, known: &schema::Table, siblings: &[Entry]) {
         let what = known.what;
-        let hint = did_you_mean(&e.key, known.keys);
+        let hint = did_you_mean(&e.key, known);
+        // Respelling is a fix unless the table already sets the key (in any case).
+        let fix = hint
+            .filter(|k| !siblings.iter().any(|s| s.key.eq_ignore_ascii_case(k)))
+            .zip(key_text(e))
+            .map(|(k, target)| Fix {
+                message: format!("rename `{}` to `{k}`", e.key),
+                edits: vec![(target, k.to_owned())],
+            });
         let help = match hint {
             Some(k) if k.eq_ignore_ascii_case(&e.key) => format!(
                 "did you mean `{k}`? in a TOML var table keys are matched exactly (the reference ignores `{}`)",
@@ -116,7 +118,22 @@ impl Cx {
                 e.key_span,
                 format!("unknown key `{}` in {what}", e.key),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix_opt(fix),
         );
+    }
+}
+
+/// The characters of `e`'s key as written: the key itself when bare, the inside of its
+/// quotes when quoted; `None` when escapes make the spelling differ from the key.
+fn key_text(e: &Entry) -> Option<Span> {
+    let span = e.key_span;
+    let written = span.end() - span.start();
+    if written == e.key.len() {
+        Some(span)
+    } else if written == e.key.len() + 2 {
+        Some(Span::new(span.start() + 1, span.end() - 1))
+    } else {
+        None
     }
 }

@@ -4,19 +4,29 @@
 
 mod compose;
 mod keys;
+#[cfg(test)]
+mod tests;
+mod value;
 
 use super::schema;
 use super::types::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
-use crate::syntax::{Entry, Format, Node, NodeKind};
+use crate::syntax::{Format, Node, NodeKind};
+use value::Value;
 
 /// Lower a document root (written in `format`) into a formula and the diagnostics found
 /// on the way.
 pub fn lower(root: &Node, format: Format) -> (Formula, Vec<Diagnostic>) {
+    let (f, cx) = lower_with(root, format);
+    (f, cx.diags)
+}
+
+fn lower_with(root: &Node, format: Format) -> (Formula, Cx) {
     let mut cx = Cx {
         diags: Vec::new(),
         format,
+        unread: Vec::new(),
     };
     let mut f = Formula {
         span: Span::new(0, 0),
@@ -33,186 +43,58 @@ pub fn lower(root: &Node, format: Format) -> (Formula, Vec<Diagnostic>) {
                 .with_help("write `formula = \"name\"` and `[[steps]]` at the top level"),
             );
         }
-        return (f, cx.diags);
+        return (f, cx);
     }
-    for (key, e) in cx.fields(root, schema::ROOT) {
-        let v = &e.value;
-        match key {
-            "formula" => f.name = cx.text(v),
-            "description" => f.description = cx.text(v),
-            "version" => f.version = cx.int(v),
-            "type" => f.kind = cx.text(v),
-            "extends" => f.extends = cx.text_list(v),
-            "vars" => f.vars = cx.vars(v),
-            "steps" => f.steps = cx.steps(v, schema::STEP),
-            "template" => f.template = cx.steps(v, schema::STEP),
-            "legs" => f.legs = cx.steps(v, schema::STEP),
-            "aspects" => f.aspect_items = cx.steps(v, schema::ASPECT_ITEM),
-            "synthesis" => f.synthesis = cx.table(v).map(|_| cx.step(v, schema::SYNTHESIS)),
-            "compose" => f.compose = cx.compose(v),
-            "advice" => f.advice = cx.each_table(v).into_iter().map(|n| cx.advice(n)).collect(),
-            "pointcuts" => {
-                f.pointcuts = cx
-                    .each_table(v)
-                    .into_iter()
-                    .map(|n| cx.pointcut(n))
-                    .collect()
-            }
-            "phase" => f.phase = cx.text(v),
-            "pour" => f.pour = cx.bool(v),
-            "review_only" => {
-                cx.bool(v);
-            }
-            "source" => {
-                cx.text(v);
-                cx.no_effect(
-                    e,
-                    "`source` has no effect: the engines set it to the file's path",
-                    "remove it; `gtc cook` prints where each step comes from",
-                );
-            }
-            "agent" | "execution" => {
-                cx.text(v);
-            }
-            "inputs" => f.inputs = cx.inputs(v),
-            "prompts" => {
-                if let Some(t) = cx.table(v) {
-                    for p in t {
-                        f.extra_text.extend(cx.text(&p.value));
-                    }
-                }
-            }
-            // `output`, the last key of the schema.
-            _ => {
-                for (_, o) in cx.fields(v, schema::OUTPUT) {
-                    f.extra_text.extend(cx.text(&o.value));
+    cx.read_fields(root, &schema::ROOT, |cx, key, e, v| match (key.name, v) {
+        ("formula", Value::Text(t)) => f.name = Some(t),
+        ("description", Value::Text(t)) => f.description = Some(t),
+        ("version", Value::Int(i)) => f.version = Some(i),
+        ("type", Value::Text(t)) => f.kind = Some(t),
+        ("extends", Value::Texts(l)) => f.extends = l,
+        ("vars", Value::Table(n)) => f.vars = cx.vars(n),
+        ("steps", Value::Tables(l)) => f.steps = cx.steps(l, &schema::STEP),
+        ("template", Value::Tables(l)) => f.template = cx.steps(l, &schema::STEP),
+        ("legs", Value::Tables(l)) => f.legs = cx.steps(l, &schema::STEP),
+        ("aspects", Value::Tables(l)) => f.aspect_items = cx.steps(l, &schema::ASPECT_ITEM),
+        ("synthesis", Value::Table(n)) => f.synthesis = Some(cx.step(n, &schema::SYNTHESIS)),
+        ("compose", Value::Table(n)) => f.compose = Some(cx.compose(n)),
+        ("advice", Value::Tables(l)) => f.advice = l.into_iter().map(|n| cx.advice(n)).collect(),
+        ("pointcuts", Value::Tables(l)) => {
+            f.pointcuts = l.into_iter().map(|n| cx.pointcut(n)).collect()
+        }
+        ("phase", Value::Text(t)) => f.phase = Some(t),
+        ("pour", Value::Bool(b)) => f.pour = Some(b),
+        ("review_only", Value::Bool(_)) | ("agent" | "execution", Value::Text(_)) => {}
+        ("source", Value::Text(_)) => cx.no_effect(
+            e,
+            "`source` has no effect: the engines set it to the file's path",
+            "remove it; `gtc cook` prints where each step comes from",
+        ),
+        ("inputs", Value::Table(n)) => f.inputs = cx.inputs(n),
+        ("prompts", Value::Map(m)) => f.extra_text.extend(m.into_iter().map(|(_, t)| t)),
+        ("output", Value::Table(n)) => {
+            for (key, o) in cx.fields(n, &schema::OUTPUT) {
+                match cx.read(key, &o.value) {
+                    Some(Value::Text(t)) => f.extra_text.push(t),
+                    Some(_) => cx.unread(key),
+                    None => {}
                 }
             }
         }
-    }
-    (f, cx.diags)
+        _ => cx.unread(key),
+    });
+    (f, cx)
 }
 
 struct Cx {
     diags: Vec<Diagnostic>,
     format: Format,
+    /// Keys the schema declares but this lowering has no place for (always empty; see
+    /// [`Cx::unread`]).
+    unread: Vec<&'static str>,
 }
 
 impl Cx {
-    fn wrong_type(&mut self, node: &Node, expected: &str) {
-        if matches!(node.kind, NodeKind::Invalid) {
-            return; // already a syntax error
-        }
-        self.diags.push(
-            Diagnostic::new(
-                Code::WrongType,
-                node.span,
-                format!("expected {expected}, found {}", node.kind_name()),
-            )
-            .with_help(format!("write {expected} here")),
-        );
-    }
-
-    fn text(&mut self, node: &Node) -> Option<Text> {
-        match &node.kind {
-            NodeKind::String(s) => Some(Text::from_str(s, node.span)),
-            _ => {
-                self.wrong_type(node, "a string");
-                None
-            }
-        }
-    }
-
-    fn int(&mut self, node: &Node) -> Option<Spanned<i64>> {
-        match node.kind {
-            NodeKind::Integer(i) => Some(Spanned {
-                value: i,
-                span: node.span,
-            }),
-            NodeKind::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(Spanned {
-                value: f as i64,
-                span: node.span,
-            }),
-            _ => {
-                self.wrong_type(node, "an integer");
-                None
-            }
-        }
-    }
-
-    fn bool(&mut self, node: &Node) -> Option<Spanned<bool>> {
-        match node.kind {
-            NodeKind::Bool(b) => Some(Spanned {
-                value: b,
-                span: node.span,
-            }),
-            _ => {
-                self.wrong_type(node, "a boolean (`true` or `false`)");
-                None
-            }
-        }
-    }
-
-    fn text_list(&mut self, node: &Node) -> Vec<Text> {
-        match &node.kind {
-            NodeKind::Array(items) => items.iter().filter_map(|i| self.text(i)).collect(),
-            _ => {
-                self.wrong_type(node, "an array of strings");
-                Vec::new()
-            }
-        }
-    }
-
-    fn table<'a>(&mut self, node: &'a Node) -> Option<&'a [Entry]> {
-        match &node.kind {
-            NodeKind::Table(entries) => Some(entries),
-            _ => {
-                self.wrong_type(node, "a table");
-                None
-            }
-        }
-    }
-
-    /// An array of tables (a single table is accepted as a one-element array
-    /// nowhere: both engines need the array).
-    fn each_table<'a>(&mut self, node: &'a Node) -> Vec<&'a Node> {
-        match &node.kind {
-            NodeKind::Array(items) => items
-                .iter()
-                .filter(|i| {
-                    let ok = matches!(i.kind, NodeKind::Table(_));
-                    if !ok {
-                        self.wrong_type(i, "a table");
-                    }
-                    ok
-                })
-                .collect(),
-            _ => {
-                self.wrong_type(node, "an array of tables");
-                Vec::new()
-            }
-        }
-    }
-
-    fn string_map(&mut self, node: &Node) -> Vec<(Spanned<String>, Text)> {
-        let Some(entries) = self.table(node) else {
-            return Vec::new();
-        };
-        entries
-            .iter()
-            .filter_map(|e| {
-                let v = self.text(&e.value)?;
-                Some((
-                    Spanned {
-                        value: e.key.clone(),
-                        span: e.key_span,
-                    },
-                    v,
-                ))
-            })
-            .collect()
-    }
-
     fn vars(&mut self, node: &Node) -> Vec<VarDef> {
         let Some(entries) = self.table(node) else {
             return Vec::new();
@@ -242,17 +124,17 @@ impl Cx {
             match &e.value.kind {
                 NodeKind::String(s) => var.default = Some(Text::from_str(s, e.value.span)),
                 NodeKind::Table(_) => {
-                    for (f_key, f) in self.fields(&e.value, schema::VAR) {
-                        let v = &f.value;
-                        match f_key {
-                            "description" => var.description = self.text(v),
-                            "default" => var.default = self.text(v),
-                            "required" => var.required = self.bool(v),
-                            "enum" => var.allowed = self.text_list(v),
-                            "pattern" => var.pattern = self.text(v),
-                            _ => var.ty = self.text(v),
+                    self.read_fields(&e.value, &schema::VAR, |cx, key, _, v| {
+                        match (key.name, v) {
+                            ("description", Value::Text(t)) => var.description = Some(t),
+                            ("default", Value::Text(t)) => var.default = Some(t),
+                            ("required", Value::Bool(b)) => var.required = Some(b),
+                            ("enum", Value::Texts(l)) => var.allowed = l,
+                            ("pattern", Value::Text(t)) => var.pattern = Some(t),
+                            ("type", Value::Text(t)) => var.ty = Some(t),
+                            _ => cx.unread(key),
                         }
-                    }
+                    });
                 }
                 _ => {
                     self.wrong_type(&e.value, "a string (the default) or a table");
@@ -264,24 +146,15 @@ impl Cx {
         out
     }
 
+    /// Convoy inputs: their names (for placeholders); their fields are only type-checked.
     fn inputs(&mut self, node: &Node) -> Vec<Text> {
         let Some(entries) = self.table(node) else {
             return Vec::new();
         };
         let mut out = Vec::new();
         for e in entries {
-            for (f_key, f) in self.fields(&e.value, schema::INPUT) {
-                match f_key {
-                    "required" => {
-                        self.bool(&f.value);
-                    }
-                    "required_unless" => {
-                        self.text_list(&f.value);
-                    }
-                    _ => {
-                        self.text(&f.value);
-                    }
-                }
+            for (key, f) in self.fields(&e.value, &schema::INPUT) {
+                self.read(key, &f.value);
             }
             out.push(Text {
                 value: e.key.clone(),
@@ -292,128 +165,102 @@ impl Cx {
         out
     }
 
-    fn steps(&mut self, node: &Node, known: schema::Schema) -> Vec<Step> {
-        self.each_table(node)
-            .into_iter()
-            .map(|n| self.step(n, known))
-            .collect()
+    fn steps(&mut self, nodes: Vec<&Node>, known: &'static schema::Table) -> Vec<Step> {
+        nodes.into_iter().map(|n| self.step(n, known)).collect()
     }
 
-    fn step(&mut self, node: &Node, known: schema::Schema) -> Step {
+    /// A step of any of the step-like tables (`STEP`, `SYNTHESIS`, `ASPECT_ITEM`): they
+    /// share their keys' names and types.
+    fn step(&mut self, node: &Node, known: &'static schema::Table) -> Step {
         let mut s = Step {
             span: node.span,
             ..Step::default()
         };
-        for (e_key, e) in self.fields(node, known) {
-            let v = &e.value;
-            match e_key {
-                "id" => s.id = self.text(v),
-                "title" => s.title = self.text(v),
-                "description" => s.description = self.text(v),
-                "notes" => s.notes = self.text(v),
-                "type" => s.ty = self.text(v),
-                "priority" => s.priority = self.int(v),
-                "labels" => s.labels = self.text_list(v),
-                "metadata" => s.metadata = self.metadata(v),
-                "depends_on" => s.depends_on = self.text_list(v),
-                "needs" => s.needs = self.text_list(v),
-                "waits_for" => s.waits_for = self.text(v),
-                "assignee" => s.assignee = self.text(v),
-                "expand" => s.expand = self.text(v),
-                "expand_vars" => s.expand_vars = self.string_map(v),
-                "condition" => s.condition = self.text(v),
-                "children" => s.children = self.steps(v, schema::STEP),
-                "gate" => s.gate = self.gate(v),
-                "loop" => s.loop_spec = self.loop_spec(v),
-                "on_complete" => s.on_complete = self.on_complete(v),
-                "parallel" | "interactive" | "review_only" => {
-                    self.bool(v);
-                }
-                // acceptance, output, focus, agent: free text read by Gas Town.
-                _ => s.extra_text.extend(self.text(v)),
-            }
-        }
+        self.read_fields(node, known, |cx, key, _, v| match (key.name, v) {
+            ("id", Value::Text(t)) => s.id = Some(t),
+            ("title", Value::Text(t)) => s.title = Some(t),
+            ("description", Value::Text(t)) => s.description = Some(t),
+            ("notes", Value::Text(t)) => s.notes = Some(t),
+            ("type", Value::Text(t)) => s.ty = Some(t),
+            ("priority", Value::Int(i)) => s.priority = Some(i),
+            ("labels", Value::Texts(l)) => s.labels = l,
+            ("metadata", Value::Json(m)) => s.metadata = Some(m),
+            ("depends_on", Value::Texts(l)) => s.depends_on = l,
+            ("needs", Value::Texts(l)) => s.needs = l,
+            ("waits_for", Value::Text(t)) => s.waits_for = Some(t),
+            ("assignee", Value::Text(t)) => s.assignee = Some(t),
+            ("expand", Value::Text(t)) => s.expand = Some(t),
+            ("expand_vars", Value::Map(m)) => s.expand_vars = m,
+            ("condition", Value::Text(t)) => s.condition = Some(t),
+            ("children", Value::Tables(l)) => s.children = cx.steps(l, &schema::STEP),
+            ("gate", Value::Table(n)) => s.gate = Some(cx.gate(n)),
+            ("loop", Value::Table(n)) => s.loop_spec = Some(cx.loop_spec(n)),
+            ("on_complete", Value::Table(n)) => s.on_complete = Some(cx.on_complete(n)),
+            ("parallel" | "interactive" | "review_only", Value::Bool(_)) => {}
+            // Free text read by Gas Town, which may hold `{{vars}}`.
+            ("acceptance" | "output" | "focus" | "agent", Value::Text(t)) => s.extra_text.push(t),
+            _ => cx.unread(key),
+        });
         s
     }
 
-    /// A step's `metadata` table as JSON; values JSON cannot hold are reported and left out.
-    fn metadata(
-        &mut self,
-        node: &Node,
-    ) -> Option<Spanned<serde_json::Map<String, serde_json::Value>>> {
-        self.table(node)?;
-        let mut bad = Vec::new();
-        let value = super::json_value::to_json(node, &mut bad);
-        for n in bad {
-            self.wrong_type(n, "a value JSON can hold (a finite number)");
-        }
-        match value {
-            serde_json::Value::Object(map) => Some(Spanned {
-                value: map,
-                span: node.span,
-            }),
-            _ => None,
-        }
-    }
-
-    fn gate(&mut self, node: &Node) -> Option<Gate> {
-        self.table(node)?;
+    fn gate(&mut self, node: &Node) -> Gate {
         let mut g = Gate {
             span: node.span,
             ..Gate::default()
         };
-        for (e_key, e) in self.fields(node, schema::GATE) {
-            let t = self.text(&e.value);
-            match e_key {
-                "type" => g.ty = t,
-                "id" => g.id = t,
-                "await_id" => g.await_id = t,
-                _ => g.timeout = t,
-            }
-        }
-        Some(g)
+        self.read_fields(node, &schema::GATE, |cx, key, _, v| match (key.name, v) {
+            ("type", Value::Text(t)) => g.ty = Some(t),
+            ("id", Value::Text(t)) => g.id = Some(t),
+            ("await_id", Value::Text(t)) => g.await_id = Some(t),
+            ("timeout", Value::Text(t)) => g.timeout = Some(t),
+            _ => cx.unread(key),
+        });
+        g
     }
 
-    fn loop_spec(&mut self, node: &Node) -> Option<Loop> {
-        self.table(node)?;
+    fn loop_spec(&mut self, node: &Node) -> Loop {
         let mut l = Loop {
             span: node.span,
             ..Loop::default()
         };
-        for (e_key, e) in self.fields(node, schema::LOOP) {
-            let v = &e.value;
-            match e_key {
-                "count" => l.count = self.int(v),
-                "max" => l.max = self.int(v),
-                "until" => l.until = self.text(v),
-                "range" => l.range = self.text(v),
-                "var" => l.var = self.text(v),
-                _ => {
-                    l.has_body = true;
-                    l.body = self.steps(v, schema::STEP);
-                }
+        for (key, e) in self.fields(node, &schema::LOOP) {
+            if key.name == "body" {
+                // Written, whatever its value: a loop with a malformed body is not "without one".
+                l.has_body = true;
+            }
+            let Some(v) = self.read(key, &e.value) else {
+                continue;
+            };
+            match (key.name, v) {
+                ("count", Value::Int(i)) => l.count = Some(i),
+                ("max", Value::Int(i)) => l.max = Some(i),
+                ("until", Value::Text(t)) => l.until = Some(t),
+                ("range", Value::Text(t)) => l.range = Some(t),
+                ("var", Value::Text(t)) => l.var = Some(t),
+                ("body", Value::Tables(b)) => l.body = self.steps(b, &schema::STEP),
+                _ => self.unread(key),
             }
         }
-        Some(l)
+        l
     }
 
-    fn on_complete(&mut self, node: &Node) -> Option<OnComplete> {
-        self.table(node)?;
+    fn on_complete(&mut self, node: &Node) -> OnComplete {
         let mut o = OnComplete {
             span: node.span,
             ..OnComplete::default()
         };
-        for (e_key, e) in self.fields(node, schema::ON_COMPLETE) {
-            let v = &e.value;
-            match e_key {
-                "for_each" => o.for_each = self.text(v),
-                "bond" => o.bond = self.text(v),
-                "vars" => o.vars = self.string_map(v),
-                "parallel" => o.parallel = self.bool(v),
-                _ => o.sequential = self.bool(v),
+        self.read_fields(node, &schema::ON_COMPLETE, |cx, key, _, v| {
+            match (key.name, v) {
+                ("for_each", Value::Text(t)) => o.for_each = Some(t),
+                ("bond", Value::Text(t)) => o.bond = Some(t),
+                ("vars", Value::Map(m)) => o.vars = m,
+                ("parallel", Value::Bool(b)) => o.parallel = Some(b),
+                ("sequential", Value::Bool(b)) => o.sequential = Some(b),
+                _ => cx.unread(key),
             }
-        }
-        Some(o)
+        });
+        o
     }
 }
 

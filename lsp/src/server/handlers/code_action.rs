@@ -23,21 +23,25 @@ pub async fn code_action(
                 code_actions(db, ws, file, span(index, p.range, enc))
                     .into_iter()
                     .map(|c| {
-                        let edit = lsp::TextEdit {
-                            range: range(index, c.edit.0, enc),
-                            new_text: c.edit.1,
-                        };
+                        let edits: Vec<lsp::TextEdit> = c
+                            .edits
+                            .into_iter()
+                            .map(|(at, new_text)| lsp::TextEdit {
+                                range: range(index, at, enc),
+                                new_text,
+                            })
+                            .collect();
                         let changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> =
-                            HashMap::from([(uri.clone(), vec![edit])]);
+                            HashMap::from([(uri.clone(), edits)]);
                         lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                             title: c.title,
                             kind: Some(lsp::CodeActionKind::QUICKFIX),
-                            diagnostics: Some(vec![diagnostic(index, &uri, &c.diagnostic, enc)]),
+                            diagnostics: Some(vec![diagnostic(a, file, &uri, &c.diagnostic, enc)]),
                             edit: Some(lsp::WorkspaceEdit {
                                 changes: Some(changes),
                                 ..lsp::WorkspaceEdit::default()
                             }),
-                            is_preferred: Some(true),
+                            is_preferred: Some(c.preferred),
                             ..lsp::CodeAction::default()
                         })
                     })

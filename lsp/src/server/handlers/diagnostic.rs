@@ -2,7 +2,6 @@
 
 use super::file_of;
 use crate::analysis::diagnostics::diagnostics;
-use crate::analysis::line_index::line_index;
 use crate::server::Backend;
 use crate::server::convert::diagnostic as convert;
 use tower_lsp_server::jsonrpc;
@@ -17,10 +16,9 @@ pub async fn diagnostic(
             let enc = st.encoding();
             let uri = p.text_document.uri;
             let file = file_of(a, &uri)?;
-            let index = line_index(db, file);
             let items = diagnostics(db, ws, file)
                 .iter()
-                .map(|d| convert(index, &uri, d, enc))
+                .map(|d| convert(a, file, &uri, d, enc))
                 .collect();
             Ok(lsp::DocumentDiagnosticReportResult::Report(
                 lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {

@@ -38,6 +38,8 @@ pub fn did_change(b: &Backend, p: lsp::DidChangeTextDocumentParams) {
         let current = host.text(&path).unwrap_or_else(|| Arc::from(""));
         let next = apply(&current, p.content_changes, enc);
         host.set_file(&path, Arc::from(next));
+        b.state
+            .set_open(&host, path.clone(), p.text_document.version);
     }
     b.republish(Some(path));
 }

@@ -9,11 +9,9 @@ pub fn did_close(b: &Backend, p: lsp::DidCloseTextDocumentParams) {
     let Some(path) = path_of(&p.text_document.uri) else {
         return;
     };
-    if let Ok(mut open) = b.state.open.lock() {
-        open.remove(&path);
-    }
     {
         let mut host = b.state.host();
+        b.state.set_closed(&host, &path);
         match gtc::driver::read_text(&path) {
             Ok(text) => {
                 host.set_file(&path, text);

@@ -10,11 +10,11 @@ pub fn did_open(b: &Backend, p: lsp::DidOpenTextDocumentParams) {
     let Some(path) = path_of(&p.text_document.uri) else {
         return;
     };
-    if let Ok(mut open) = b.state.open.lock() {
-        open.insert(path.clone());
+    {
+        let mut host = b.state.host();
+        host.set_file(&path, Arc::from(p.text_document.text));
+        b.state
+            .set_open(&host, path.clone(), p.text_document.version);
     }
-    b.state
-        .host()
-        .set_file(&path, Arc::from(p.text_document.text));
     b.republish(Some(path));
 }

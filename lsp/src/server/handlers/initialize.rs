@@ -1,5 +1,6 @@
 //! `initialize`: negotiate the position encoding and announce the capabilities;
 //! `initialized`: scan the workspace folders, set the library, watch formula files.
+//! (Folders added or removed later: `workspace_folders.rs`.)
 
 use crate::analysis::line_index::Encoding;
 use crate::analysis::semantic_tokens::{LEGEND, TokenKind};
@@ -7,7 +8,6 @@ use crate::server::Backend;
 use crate::server::convert::path_of;
 use crate::server::state::Negotiated;
 use std::path::PathBuf;
-use std::sync::Arc;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types as lsp;
 
@@ -70,6 +70,7 @@ pub fn initialize(b: &Backend, p: lsp::InitializeParams) -> jsonrpc::Result<lsp:
         }
         _ => p.root_uri.as_ref().and_then(path_of).into_iter().collect(),
     };
+    b.state.change_folders(&roots, &[]);
     let _ = b.state.negotiated.set(Negotiated {
         encoding,
         roots,
@@ -135,6 +136,13 @@ pub fn initialize(b: &Backend, p: lsp::InitializeParams) -> jsonrpc::Result<lsp:
             commands: vec![COOKED_VIEW.to_owned()],
             ..lsp::ExecuteCommandOptions::default()
         }),
+        workspace: Some(lsp::WorkspaceServerCapabilities {
+            workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp::OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         diagnostic_provider: Some(lsp::DiagnosticServerCapabilities::Options(
             lsp::DiagnosticOptions {
                 identifier: Some(String::from("gtc")),
@@ -160,22 +168,7 @@ pub async fn initialized(b: &Backend) {
         return;
     };
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let mut files: Vec<(PathBuf, Arc<str>)> = Vec::new();
-    let mut problems = Vec::new();
-    for root in &n.roots {
-        let (found, errors) = gtc::source::discover_formula_files(root);
-        problems.extend(
-            errors
-                .into_iter()
-                .map(|(p, m)| format!("{}: {m}", p.display())),
-        );
-        for path in found {
-            match gtc::driver::read_text(&path) {
-                Ok(text) => files.push((path, text)),
-                Err(e) => problems.push(format!("{}: {}", e.path.display(), e.message)),
-            }
-        }
-    }
+    let (files, mut problems) = super::workspace_folders::scan(&n.roots);
     let cwd = n.roots.first().cloned().unwrap_or_default();
     {
         let mut host = b.state.host();

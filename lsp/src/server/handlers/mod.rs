@@ -20,6 +20,7 @@ pub mod references;
 pub mod rename;
 pub mod semantic_tokens;
 pub mod watched_files;
+pub mod workspace_folders;
 pub mod workspace_symbol;
 
 use super::convert::{offset, path_of, unknown_file};
