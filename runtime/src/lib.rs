@@ -10,4 +10,5 @@ pub mod error;
 pub mod git;
 pub mod ledger;
 pub mod mol;
+pub mod town;
 pub mod work;
