@@ -11,7 +11,7 @@
 //! An adapter shows it is alive through [`Watch::beat`] (the role turns that into
 //! heartbeats in the ledger), and stops when [`Watch::stopping`] says so.
 
-mod child;
+pub mod child;
 pub mod claude;
 pub mod exec;
 pub mod prompt;
@@ -141,6 +141,16 @@ impl Watch {
     pub fn child(&self) -> Option<ProcId> {
         self.child.lock().ok().and_then(|c| *c)
     }
+}
+
+/// Run a program (its own process group, output lines as signs of life, stopped when
+/// `watch` says, killed at `timeout`).
+pub fn run_child(
+    cmd: std::process::Command,
+    watch: &Watch,
+    timeout: std::time::Duration,
+) -> Result<child::Finished> {
+    child::run(cmd, None, watch, timeout)
 }
 
 /// An adapter.
