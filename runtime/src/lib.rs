@@ -8,8 +8,11 @@
 pub mod agent;
 pub mod cli;
 pub mod error;
+pub mod flow;
 pub mod git;
 pub mod ledger;
 pub mod mol;
+pub mod roles;
+pub mod run;
 pub mod town;
 pub mod work;

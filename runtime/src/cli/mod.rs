@@ -8,6 +8,7 @@ mod mol;
 mod output;
 mod pin;
 mod ready;
+mod run;
 mod sync;
 
 use crate::error::{Error, Result};
@@ -122,7 +123,41 @@ updated_at, and is reported), push (retrying when someone pushed first), and rea
 ledger back. Without a remote it only commits. Wisps never leave this machine."
     )]
     Sync(sync::SyncArgs),
+    /// Execute a formula (or molecule) with the village: polecats work the steps, the
+    /// refinery merges their work, the witness and deacon keep them going.
+    #[command(long_about = RUN_HELP)]
+    Run(run::RunArgs),
+    /// One role of the village (started by `gt run`; not for direct use).
+    #[command(hide = true)]
+    Role(run::RoleArgs),
 }
+
+const RUN_HELP: &str = "Execute a formula or a molecule with the village of agents, to the end.
+
+gt run cooks and pours the formula (or takes the molecule ID), then starts the village: the \
+deacon, which keeps each rig's witness and refinery running; the witness, which starts the \
+polecats and replaces any that die or get stuck; the polecats, each taking the most urgent \
+ready step, working it in its own git worktree with the agent adapter, and submitting the \
+commits to the merge queue; the refinery, which rebases each branch onto the rig's branch, \
+runs the rig's tests and fast-forwards it, first in first out. Progress shows steps done, \
+running, queued and ready, and one line per agent. At the end it prints the molecule's digest.
+
+Everything is in the ledger: Ctrl-C stops the village cleanly, and running the same command \
+again resumes the same molecule (a formula with the same vars finds its unfinished run; \
+--new pours another).
+
+Examples:
+  gt run mol-feature --var feature=login          script agent, 4 polecats
+  gt run towers-of-hanoi --temp-town              a demo in a new temporary town
+  gt run mol-bugfix --agent claude --polecats 2   Claude Code does the work
+  gt run t-mol-x1y2                               drive (or resume) an existing molecule
+
+Settings live in .beads/config.toml ([village] timings, [roles.polecat] agent, [agents.exec] \
+command, [rigs.NAME] path, branch and test command).
+
+Exit status: 0 the molecule is complete; 1 refused (a bad formula or var, a run already in \
+progress); 2 usage, I/O or ledger problem; 3 stalled: only a person can move it on (a human \
+gate, an escalated step, a blocker outside the molecule), it says what; 130 interrupted.";
 
 #[derive(Args, Debug)]
 struct InitArgs {
@@ -174,8 +209,13 @@ where
         actor,
         cwd,
     };
-    match dispatch(cli.command, &ctx) {
-        Ok(()) => 0,
+    let result = match cli.command {
+        Command::Run(a) => run::run_cmd(a, &ctx),
+        Command::Role(a) => run::role_cmd(a, &ctx),
+        other => dispatch(other, &ctx).map(|()| 0),
+    };
+    match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()
@@ -211,6 +251,9 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Export(a) => io::export(a, ctx),
         Command::Flush => io::flush(ctx),
         Command::Sync(a) => sync::run(a, ctx),
+        Command::Run(_) | Command::Role(_) => Err(Error::Invalid(String::from(
+            "run and role are dispatched before this point",
+        ))),
     }
 }
 

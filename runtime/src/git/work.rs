@@ -112,6 +112,33 @@ fn as_author(c: &mut Command, a: &Author) {
         .env("GIT_COMMITTER_EMAIL", &a.email);
 }
 
+/// The branch for `agent` (generation `generation`) working `step`:
+/// `gt/<step>/<agent>-g<N>`, with anything a ref name cannot hold replaced by `-`.
+pub fn step_branch(step: &str, agent: &str, generation: u64) -> String {
+    let clean = |s: &str| -> String {
+        let mut out: String = s
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        while out.contains("..") {
+            out = out.replace("..", ".");
+        }
+        let out = out.trim_matches('.').to_owned();
+        match out.strip_suffix(".lock") {
+            Some(stem) => format!("{stem}-lock"),
+            None if out.is_empty() => String::from("x"),
+            None => out,
+        }
+    };
+    format!("gt/{}/{}-g{generation}", clean(step), clean(agent))
+}
+
 /// The branch checked out in `repo` (`None`: a detached HEAD).
 pub fn current_branch(repo: &Path) -> R<Option<String>> {
     match run(repo, &["symbolic-ref", "--quiet", "--short", "HEAD"]) {

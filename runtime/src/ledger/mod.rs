@@ -180,6 +180,15 @@ impl Ledger {
         Ok(())
     }
 
+    /// A number that changes whenever another connection commits to the database
+    /// (SQLite's `data_version`): a cheap way for a waiting role to learn that the
+    /// ledger moved, without reading it.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
     /// Run `f` on a consistent snapshot.
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let tx = self

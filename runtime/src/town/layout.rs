@@ -7,6 +7,7 @@
 //!   logs/<agent>.log           each role process's standard error
 //!   prompts/<agent>.md         the prompt file of the step an agent works on
 //!   results/<agent>.json       where an exec or claude agent writes its exit
+//!   scratch/<agent>/           where an agent works on a rig without git
 //! ```
 
 use crate::error::{Error, Result};
@@ -22,7 +23,7 @@ impl Layout {
     /// The layout under `beads_dir`, created (with its self-ignoring `.gitignore`).
     pub fn create(beads_dir: &Path) -> Result<Layout> {
         let root = beads_dir.join("village");
-        for sub in ["worktrees", "logs", "prompts", "results"] {
+        for sub in ["worktrees", "logs", "prompts", "results", "scratch"] {
             let d = root.join(sub);
             std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
         }
@@ -47,6 +48,11 @@ impl Layout {
     /// The worktree of `agent` on `rig`.
     pub fn worktree(&self, rig: &str, agent: &str) -> PathBuf {
         self.root.join("worktrees").join(rig).join(file_name(agent))
+    }
+
+    /// Where `agent` works on a rig without git.
+    pub fn scratch(&self, agent: &str) -> PathBuf {
+        self.root.join("scratch").join(file_name(agent))
     }
 
     /// The log of `agent`.

@@ -81,6 +81,41 @@ pub fn acquire_next(tx: &Tx, me: &Me, hook: &str) -> Result<Option<Issue>> {
     Ok(Some(step))
 }
 
+/// Hold `id` (open, not work that `gt ready` lists: a merge request, say) for `me`:
+/// status `in_progress`, `me` as assignee, the lease recorded.
+pub fn hold(tx: &Tx, me: &Me, id: &str) -> Result<Issue> {
+    let mut agent = agents::current(tx, me)?;
+    if let Some(l) = &agent.state.lease {
+        return Err(Error::Refused(format!(
+            "{} already holds `{}`; finish or give it back first",
+            me.name, l.step
+        )));
+    }
+    let mut issue = tx.require(id)?;
+    if issue.status != "open" {
+        return Err(Error::Refused(format!(
+            "`{id}` is {}, not open; it was not taken",
+            issue.status
+        )));
+    }
+    let stamp = now();
+    issue.status = String::from("in_progress");
+    issue.assignee = Some(me.name.clone());
+    issue.started_at.get_or_insert_with(|| stamp.clone());
+    issue.updated_at = stamp.clone();
+    tx.put(&issue)?;
+    agent.state.lease = Some(Lease {
+        step: id.to_owned(),
+        generation: me.generation,
+        since: stamp.clone(),
+    });
+    agent.state.phase = Phase::Working;
+    agent.state.heartbeat_at = Some(stamp.clone());
+    agent.state.progress_at = Some(stamp);
+    agents::save(tx, &mut agent)?;
+    Ok(issue)
+}
+
 /// The id of the most urgent step of `hook` that `name` may take now.
 pub fn next_ready(tx: &Tx, name: &str, hook: &str) -> Result<Option<String>> {
     let root = tx.require(hook)?;
