@@ -178,8 +178,10 @@ impl Polecat {
                         .env
                         .ledger
                         .write(|tx| lease::acquire_next(tx, &me, &hook))?;
-                    if let Some(step) = step {
-                        self.work(step, &hook)?;
+                    // Each attempt's record takes the next step in the same transaction.
+                    let mut step = step;
+                    while let Some(s) = step {
+                        step = self.work(s, &hook)?;
                         self.last_beat = Instant::now();
                     }
                 }
@@ -263,8 +265,8 @@ impl Polecat {
         Ok(())
     }
 
-    /// One attempt at `step`.
-    fn work(&mut self, step: Issue, hook: &str) -> Result<()> {
+    /// One attempt at `step`; the next step, when the attempt's record took one.
+    fn work(&mut self, step: Issue, hook: &str) -> Result<Option<Issue>> {
         let me = self.me.clone();
         let attempt = lease::next_attempt(&step);
         log(
@@ -287,9 +289,9 @@ impl Polecat {
             Err(e) => {
                 // The worktree could not be set up: the step goes back; this polecat stops.
                 let why = format!("could not prepare the worktree: {e}");
-                self.env.ledger.write(|tx| {
-                    exits::failed(tx, &me, &step.id, &why, &self.env.flow).map(|_| ())
-                })?;
+                self.env
+                    .ledger
+                    .write(|tx| exits::failed(tx, &me, &step.id, &why, &self.env.flow))?;
                 return Err(e);
             }
         };
@@ -307,7 +309,8 @@ impl Polecat {
         };
         let watch = Watch::default();
         let outcome = self.run_agent(&task, &watch)?;
-        self.record(&step, outcome, prepared)
+        let go_on = !(self.env.should_stop() || self.shutdown || outcome == Outcome::Stopped);
+        self.record(&step, outcome, prepared, go_on.then_some(hook))
     }
 
     /// A fresh branch for the step at the target's tip: (branch, base).
@@ -388,77 +391,82 @@ impl Polecat {
         result
     }
 
-    /// Record how the attempt ended (one transaction, checked against the lease).
+    /// Record how the attempt ended, and take the next step of `next_of` (if given),
+    /// in one transaction checked against the lease; the next step.
     fn record(
         &mut self,
         step: &Issue,
         outcome: Outcome,
         prepared: Option<(String, String)>,
-    ) -> Result<()> {
+        next_of: Option<&str>,
+    ) -> Result<Option<Issue>> {
         let me = self.me.clone();
         let id = step.id.clone();
         let flow = self.env.flow.clone();
         let exit = outcome.exit();
-        let note = match outcome {
-            Outcome::Completed { output, summary } => {
-                let submission = match &prepared {
-                    Some((branch, base)) => self.commit(step, branch, base, summary.as_deref())?,
-                    None => None,
-                };
-                let done = self.env.ledger.write(|tx| {
-                    exits::completed(tx, &me, &id, output.as_ref(), submission.as_ref(), &flow)
-                })?;
-                match done {
-                    Finished::Submitted(q) => {
-                        format!("submitted {} as {}", q.mr.branch, q.issue.id)
-                    }
-                    Finished::Completed(c) => {
-                        let mut n = String::from("completed");
-                        for r in &c.roots {
-                            n.push_str(&format!("; {} complete", r.id));
-                        }
-                        n
-                    }
-                }
+        let submission = match (&outcome, &prepared) {
+            (Outcome::Completed { summary, .. }, Some((branch, base))) => {
+                self.commit(step, branch, base, summary.as_deref())?
             }
-            Outcome::Blocked { blocker, detail } => {
-                let b = self
-                    .env
-                    .ledger
-                    .write(|tx| exits::blocked(tx, &me, &id, &blocker, detail.as_deref()))?;
-                format!("blocked by {b} ({blocker})")
-            }
-            Outcome::Refactor { parts } => {
-                let ids = self
-                    .env
-                    .ledger
-                    .write(|tx| exits::refactor(tx, &me, &id, &parts))?;
-                format!("refactored into {}", ids.join(", "))
-            }
-            Outcome::Escalate { reason } => {
-                self.env
-                    .ledger
-                    .write(|tx| exits::escalate(tx, &me, &id, &reason, &flow))?;
-                format!("escalated: {reason}")
-            }
-            Outcome::Failed { reason } => {
-                let escalated = self
-                    .env
-                    .ledger
-                    .write(|tx| exits::failed(tx, &me, &id, &reason, &flow))?;
-                if escalated {
-                    format!("failed ({reason}); escalated after too many failures")
-                } else {
-                    format!("failed: {reason}")
-                }
-            }
-            Outcome::Stopped => {
-                self.env.ledger.write(|tx| exits::stopped(tx, &me, &id))?;
-                String::from("stopped; the step is ready again")
-            }
+            _ => None,
         };
+        let (note, next) = self.env.ledger.write(|tx| {
+            let note = match &outcome {
+                Outcome::Completed { output, .. } => {
+                    match exits::completed(
+                        tx,
+                        &me,
+                        &id,
+                        output.as_ref(),
+                        submission.as_ref(),
+                        &flow,
+                    )? {
+                        Finished::Submitted(q) => {
+                            format!("submitted {} as {}", q.mr.branch, q.issue.id)
+                        }
+                        Finished::Completed(c) => {
+                            let mut n = String::from("completed");
+                            for r in &c.roots {
+                                n.push_str(&format!("; {} complete", r.id));
+                            }
+                            n
+                        }
+                    }
+                }
+                Outcome::Blocked { blocker, detail } => {
+                    let b = exits::blocked(tx, &me, &id, blocker, detail.as_deref())?;
+                    format!("blocked by {b} ({blocker})")
+                }
+                Outcome::Refactor { parts } => {
+                    let ids = exits::refactor(tx, &me, &id, parts)?;
+                    format!("refactored into {}", ids.join(", "))
+                }
+                Outcome::Escalate { reason } => {
+                    exits::escalate(tx, &me, &id, reason, &flow)?;
+                    format!("escalated: {reason}")
+                }
+                Outcome::Failed { reason } => {
+                    if exits::failed(tx, &me, &id, reason, &flow)? {
+                        format!("failed ({reason}); escalated after too many failures")
+                    } else {
+                        format!("failed: {reason}")
+                    }
+                }
+                Outcome::Stopped => {
+                    exits::stopped(tx, &me, &id)?;
+                    String::from("stopped; the step is ready again")
+                }
+            };
+            let next = match next_of {
+                Some(hook) if tx.require(hook)?.status != "closed" => {
+                    lease::acquire_next(tx, &me, hook)?
+                }
+                _ => None,
+            };
+            Ok((note, next))
+        })?;
         log(&me.name, me.generation, &format!("{id}: {exit}: {note}"));
-        Ok(())
+        Ok(next)
     }
 
     /// Commit the worktree's changes (and keep the agent's own commits); the

@@ -110,29 +110,38 @@ fn completed_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
     Ok(out)
 }
 
-/// Whether any descendant of `id` (through `parent-child`) is not done, `closing`
-/// counted as done. Stops at the first one: a molecule with open steps answers after
-/// one query, whatever its size.
+/// Whether any descendant of `id` (through `parent-child`) is not done, the issues in
+/// `closing` counted as done. Each level asks for its first open children only (an
+/// index walk that stops there), so a molecule with open steps answers at once whatever
+/// its size; only children that have children of their own are descended into.
 fn has_open_descendant(tx: &Tx, id: &str, closing: &[&str]) -> Result<bool> {
-    let mut stmt = tx.conn().prepare_cached(
-        "SELECT d.issue_id, i.status FROM deps d JOIN issues i ON i.id = d.issue_id
-         WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1",
+    let mut open_children = tx.conn().prepare_cached(
+        "SELECT d.issue_id FROM deps d JOIN issues i ON i.id = d.issue_id
+         WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
+           AND i.status NOT IN ('closed', 'pinned', 'tombstone')
+         LIMIT ?2",
     )?;
+    let mut parents = tx.conn().prepare_cached(
+        "SELECT d.issue_id FROM deps d
+         WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
+           AND EXISTS (SELECT 1 FROM deps c WHERE c.depends_on_id = d.issue_id AND c.type = 'parent-child')",
+    )?;
+    let limit = i64::try_from(closing.len() + 1).unwrap_or(i64::MAX);
     let mut stack = vec![id.to_owned()];
     let mut seen = std::collections::HashSet::new();
     while let Some(at) = stack.pop() {
         if !seen.insert(at.clone()) {
             continue;
         }
-        let rows: Vec<(String, String)> = stmt
-            .query_map([&at], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let open: Vec<String> = open_children
+            .query_map(rusqlite::params![at, limit], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        for (child, status) in &rows {
-            if !done(status) && !closing.contains(&child.as_str()) {
-                return Ok(true);
-            }
+        if open.iter().any(|c| !closing.contains(&c.as_str())) {
+            return Ok(true);
         }
-        stack.extend(rows.into_iter().map(|(c, _)| c));
+        for c in parents.query_map([&at], |r| r.get::<_, String>(0))? {
+            stack.push(c?);
+        }
     }
     Ok(false)
 }
