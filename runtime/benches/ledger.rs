@@ -19,7 +19,10 @@
 //! file) and `gt pour` of a 1,000-step formula (last, as it grows the ledger). Each
 //! command's peak RSS is read once through `/usr/bin/time -f %M` (GNU time; the bench
 //! says so and skips the column when it is missing). Reported: median and p90 per
-//! command, peak RSS, the on-disk size of `.beads/`, and the targets.
+//! command, peak RSS, the on-disk size of `.beads/`, and the targets: `ready --limit 10`
+//! < 5 ms, `ready --json` < 20 ms up to 100k issues, claim / update / close < 10 ms,
+//! pour of 1,000 steps < 100 ms, import of the whole ledger < 60 s; peak RSS < 100 MB for
+//! every command and < 200 MB for the import.
 //!
 //! Without `--bench` (e.g. `cargo test --benches`) only a 2k ledger is measured, one
 //! sample each, as a smoke test. `GT_BENCH_KEEP=1` keeps the ledgers (for profiling).
@@ -418,7 +421,10 @@ fn bench_ledger(shape: Shape, n: usize, samples: usize, rows: &mut Vec<Row>) {
         Some(5.0),
     );
     let args = ["ready", "--json"];
-    record("gt ready --json (all)", many(&args), rss(&args), Some(20.0));
+    // The target is for 100k issues (about 10,000 ready); at 1M the list is ten times
+    // longer.
+    let all_target = (n <= 100_000).then_some(20.0);
+    record("gt ready --json (all)", many(&args), rss(&args), all_target);
     let args = ["list", "--status", "open", "--json"];
     record(
         "gt list --status open --json",

@@ -421,3 +421,53 @@ fn remote_changes_to_other_files_are_taken_not_reverted() {
     assert_eq!(status(&a), "");
     assert_eq!(git(&remote, &["show", "main:code.rs"]), "fn main() {}\n");
 }
+
+/// A ledger another tool wrote in its own order (not sorted by id) cannot be merged as
+/// a stream; it is merged in memory, with the same result.
+#[test]
+fn an_unsorted_ledger_merges_in_memory_with_the_same_result() {
+    let s = Scratch::new("unsorted");
+    let (_remote, a, b) = setup(&s);
+    let ledger = Path::new(LEDGER);
+    write_ledger(
+        &a,
+        &[
+            rec("gt-1", "one", "open", "2026-01-01T00:00:00Z"),
+            rec("gt-2", "two", "open", "2026-01-01T00:00:00Z"),
+        ],
+    );
+    sync(&a, ledger, "a: create").unwrap();
+    sync(&b, ledger, "b: first").unwrap();
+    // B rewrites the file newest first (as bd's priority order might), A edits.
+    write_ledger(
+        &b,
+        &[
+            rec("gt-3", "three", "open", "2026-01-02T00:00:00Z"),
+            rec("gt-2", "two", "open", "2026-01-01T00:00:00Z"),
+            rec("gt-1", "one", "open", "2026-01-01T00:00:00Z"),
+        ],
+    );
+    write_ledger(
+        &a,
+        &[
+            rec("gt-1", "one", "closed", "2026-01-03T00:00:00Z"),
+            rec("gt-2", "two", "open", "2026-01-01T00:00:00Z"),
+        ],
+    );
+    sync(&a, ledger, "a: close").unwrap();
+    let r = sync(&b, ledger, "b: add").unwrap();
+    assert!(r.merged, "{r:?}");
+    let text = read_ledger(&b);
+    let ids: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["gt-1", "gt-2", "gt-3"], "{text}");
+    assert_eq!(issue(&text, "gt-1")["status"], "closed");
+    assert_eq!(status(&b), "", "git status stays clean");
+}

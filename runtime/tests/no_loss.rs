@@ -7,8 +7,7 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
-use support::{Project, gt_in, id_of, ids};
+use support::{Project, git, gt_in, id_of, ids, json_in};
 
 /// A ledger as a real Gas Town / beads clone brings it: a schema header, issues written
 /// by bd (Go escaping, export counts, a comment count for comments kept outside the
@@ -198,21 +197,6 @@ fn burning_a_persistent_molecule_leaves_tombstones_and_a_wisp_none() {
     assert!(!text.contains(&wisp), "wisps never reach git: {text}");
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn sync(dir: &Path) -> String {
     gt_in(dir, &["sync"]).ok().stderr
 }
@@ -259,17 +243,17 @@ fn sync_never_deletes_a_record_no_one_deleted() {
 fn a_deletion_travels_and_stays_deleted() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = two_clones(tmp.path(), "");
-    let x = id_of(&support_json(&a, &["create", "Doomed"])[0]);
-    let y = id_of(&support_json(&a, &["create", "Survivor"])[0]);
+    let x = id_of(&json_in(&a, &["create", "Doomed"])[0]);
+    let y = id_of(&json_in(&a, &["create", "Survivor"])[0]);
     sync(&a);
     sync(&b);
-    assert_eq!(id_of(&support_json(&b, &["show", &x])[0]), x);
-    support_json(&a, &["delete", &x]);
+    assert_eq!(id_of(&json_in(&b, &["show", &x])[0]), x);
+    json_in(&a, &["delete", &x]);
     sync(&a);
     sync(&b);
     sync(&a);
     for dir in [&a, &b] {
-        let listed = ids(&support_json(dir, &["list"]));
+        let listed = ids(&json_in(dir, &["list"]));
         assert_eq!(listed, vec![y.clone()], "in {}", dir.display());
         assert_eq!(gt_in(dir, &["show", &x]).code, 1);
         let text = ledger_of(dir);
@@ -282,7 +266,7 @@ fn a_deletion_travels_and_stays_deleted() {
     sync(&a);
     gt_in(&a, &["flush"]).ok();
     for dir in [&a, &b] {
-        assert_eq!(ids(&support_json(dir, &["list"])), vec![y.clone()]);
+        assert_eq!(ids(&json_in(dir, &["list"])), vec![y.clone()]);
     }
     assert_eq!(ledger_of(&a), ledger_of(&b));
 }
@@ -291,12 +275,12 @@ fn a_deletion_travels_and_stays_deleted() {
 fn a_newer_edit_beats_an_older_deletion_and_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = two_clones(tmp.path(), "");
-    let x = id_of(&support_json(&a, &["create", "Contested"])[0]);
+    let x = id_of(&json_in(&a, &["create", "Contested"])[0]);
     sync(&a);
     sync(&b);
-    support_json(&a, &["delete", &x]);
+    json_in(&a, &["delete", &x]);
     std::thread::sleep(std::time::Duration::from_millis(20));
-    support_json(&b, &["update", &x, "--title", "Still wanted"]);
+    json_in(&b, &["update", &x, "--title", "Still wanted"]);
     sync(&a);
     let report = sync(&b);
     assert!(
@@ -305,16 +289,10 @@ fn a_newer_edit_beats_an_older_deletion_and_is_reported() {
     );
     sync(&a);
     for dir in [&a, &b] {
-        let shown = &support_json(dir, &["show", &x])[0];
+        let shown = &json_in(dir, &["show", &x])[0];
         assert_eq!(shown["title"], "Still wanted", "in {}", dir.display());
         assert_eq!(shown["status"], "open");
     }
-}
-
-fn support_json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    gt_in(dir, &all).ok().json()
 }
 
 /// Property: for any ledger file F, reading F (as `issues.jsonl`) and flushing writes

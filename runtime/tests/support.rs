@@ -106,3 +106,26 @@ pub fn id_of(v: &Value) -> String {
 pub fn ids(v: &Value) -> Vec<String> {
     v.as_array().unwrap().iter().map(id_of).collect()
 }
+
+/// Run `git` in `dir` (HOME there, no system config); panics with git's stderr.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Run `gt ARGS --json` in `dir` and parse its output.
+pub fn json_in(dir: &Path, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    gt_in(dir, &all).ok().json()
+}

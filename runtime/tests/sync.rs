@@ -7,29 +7,7 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
-use support::{gt_in, id_of};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    gt_in(dir, &all).ok().json()
-}
+use support::{git, gt_in, id_of, json_in};
 
 fn export(dir: &Path) -> Vec<Value> {
     gt_in(dir, &["export"])
@@ -52,9 +30,9 @@ fn two_clones_sync_through_a_bare_remote_and_converge() {
     git(&a, &["init", "-q", "-b", "main"]);
     git(&a, &["remote", "add", "origin", remote.to_str().unwrap()]);
     gt_in(&a, &["init", "--prefix", "s"]).ok();
-    let shared = id_of(&json(&a, &["create", "Shared title"])[0]);
-    let to_close = id_of(&json(&a, &["create", "Close me"])[0]);
-    let first = json(&a, &["sync"]);
+    let shared = id_of(&json_in(&a, &["create", "Shared title"])[0]);
+    let to_close = id_of(&json_in(&a, &["create", "Close me"])[0]);
+    let first = json_in(&a, &["sync"]);
     assert_eq!(first["committed"], true);
     assert_eq!(first["pushed"], true, "{first}");
     git(&a, &["branch", "--set-upstream-to=origin/main"]);
@@ -62,26 +40,26 @@ fn two_clones_sync_through_a_bare_remote_and_converge() {
     git(root, &["clone", "-q", remote.to_str().unwrap(), "b"]);
     let b = root.join("b");
     // A fresh clone reads the ledger from the JSONL.
-    assert_eq!(id_of(&json(&b, &["show", &shared])[0]), shared);
+    assert_eq!(id_of(&json_in(&b, &["show", &shared])[0]), shared);
 
     // Concurrent edits on both sides.
-    let new_a = id_of(&json(&a, &["create", "Only in A"])[0]);
-    json(&a, &["close", &to_close, "--reason", "done in A"]);
-    json(&a, &["update", &shared, "--title", "A's title"]);
-    let new_b = id_of(&json(&b, &["create", "Only in B"])[0]);
-    json(
+    let new_a = id_of(&json_in(&a, &["create", "Only in A"])[0]);
+    json_in(&a, &["close", &to_close, "--reason", "done in A"]);
+    json_in(&a, &["update", &shared, "--title", "A's title"]);
+    let new_b = id_of(&json_in(&b, &["create", "Only in B"])[0]);
+    json_in(
         &b,
         &["update", &shared, "--title", "B's title", "--priority", "1"],
     );
 
-    json(&a, &["sync"]);
+    json_in(&a, &["sync"]);
     let out = gt_in(&b, &["sync"]).ok();
     assert!(
         out.stderr.contains(&format!("conflict: {shared} `title`")),
         "{}",
         out.stderr
     );
-    let a_again = json(&a, &["sync"]);
+    let a_again = json_in(&a, &["sync"]);
     assert_eq!(a_again["fetched"], true, "{a_again}");
 
     let ea = export(&a);
@@ -114,11 +92,11 @@ fn sync_without_a_remote_commits_once() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     gt_in(dir, &["init", "--prefix", "s"]).ok();
-    json(dir, &["create", "One"]);
-    let first = json(dir, &["sync"]);
+    json_in(dir, &["create", "One"]);
+    let first = json_in(dir, &["sync"]);
     assert_eq!(first["committed"], true);
     assert!(first["remote"].is_null());
-    let again = json(dir, &["sync"]);
+    let again = json_in(dir, &["sync"]);
     assert_eq!(again["committed"], false, "no change, no commit");
     let text = gt_in(dir, &["sync"]).ok().stdout;
     assert!(text.contains("no remote"), "{text}");

@@ -166,7 +166,7 @@ pub fn memory_workspace(db: &Database, sources: &[(&str, &str)]) -> Workspace {
 }
 
 /// The embedded stdlib as library files named `<stdlib>/NAME.formula.toml`.
-fn stdlib_files(db: &Database) -> Vec<LibraryFile> {
+pub fn stdlib_files(db: &Database) -> Vec<LibraryFile> {
     STDLIB
         .iter()
         .map(|(name, text)| LibraryFile {

@@ -13,6 +13,7 @@ mod load;
 pub use fan_out::WorkerPanic;
 pub use load::{
     LoadError, LoadOptions, Loaded, collect_paths, load, memory_workspace, read_source, read_text,
+    stdlib_files,
 };
 
 /// Check every file of the workspace (in parallel) and collect a deterministic report.

@@ -3,7 +3,7 @@
 
 use gtc::db::LibraryFile;
 use gtc::db::{Database, SourceFile, Workspace};
-use gtc::source::{Layer, STDLIB, formula_files_in};
+use gtc::source::{Layer, formula_files_in};
 use gtc::syntax::Format;
 use salsa::Setter;
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ impl AnalysisHost {
     /// An empty workspace whose library is the embedded stdlib.
     pub fn new() -> AnalysisHost {
         let db = Database::default();
-        let library = stdlib(&db);
+        let library = gtc::driver::stdlib_files(&db);
         let ws = Workspace::new(&db, Vec::new(), library.clone(), vec![Layer::Stdlib]);
         AnalysisHost {
             db,
@@ -58,7 +58,7 @@ impl AnalysisHost {
                 });
             }
         }
-        library.extend(stdlib(&self.db));
+        library.extend(gtc::driver::stdlib_files(&self.db));
         let mut all = layers.to_vec();
         all.push(Layer::Stdlib);
         self.library = library.clone();
@@ -164,21 +164,6 @@ impl Analysis {
 
 fn format_of(path: &Path) -> Format {
     Format::from_path(path).unwrap_or_else(|| Format::guess(path))
-}
-
-fn stdlib(db: &Database) -> Vec<LibraryFile> {
-    STDLIB
-        .iter()
-        .map(|(name, text)| LibraryFile {
-            file: SourceFile::new(
-                db,
-                PathBuf::from(format!("<stdlib>/{name}")),
-                Arc::from(*text),
-                Format::Toml,
-            ),
-            layer: Layer::Stdlib,
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -257,23 +257,28 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
     }
 }
 
-fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
-    let repo =
-        crate::git::Repo::init_or_open(&ctx.cwd).map_err(|e| Error::Refused(e.to_string()))?;
-    let ledger = Ledger::init(&ctx.cwd, &args.prefix, &ctx.actor)?;
-    // The settings travel with the ledger: commit them (and the empty JSONL) now.
+/// A new ledger's settings travel with it: commit them (and the empty JSONL) now.
+pub(crate) fn commit_settings(repo: &crate::git::Repo, ledger: &Ledger) -> Result<()> {
     let mut files = Vec::new();
     for name in [".gitignore", "config.toml", crate::ledger::JSONL] {
         let path = ledger.dir.join(name);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        files.push((sync::in_worktree(&repo, &path)?, bytes));
+        files.push((sync::in_worktree(repo, &path)?, bytes));
     }
-    let refs: Vec<(&std::path::Path, &[u8])> = files
+    let refs: Vec<(&std::path::Path, crate::git::repo::Content)> = files
         .iter()
-        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .map(|(p, b)| (p.as_path(), crate::git::repo::Content::Bytes(b.as_slice())))
         .collect();
     repo.commit_files(&refs, "gt init: the ledger")
         .map_err(|e| Error::Refused(e.to_string()))?;
+    Ok(())
+}
+
+fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
+    let repo =
+        crate::git::Repo::init_or_open(&ctx.cwd).map_err(|e| Error::Refused(e.to_string()))?;
+    let ledger = Ledger::init(&ctx.cwd, &args.prefix, &ctx.actor)?;
+    commit_settings(&repo, &ledger)?;
     if ctx.json {
         output::json(&serde_json::json!({
             "path": ledger.dir.display().to_string(),

@@ -111,18 +111,7 @@ fn temp_town() -> Result<PathBuf> {
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let repo = crate::git::Repo::init_or_open(&dir).map_err(|e| Error::Refused(e.to_string()))?;
     let ledger = crate::ledger::Ledger::init(&dir, "demo", "mayor")?;
-    let mut files = Vec::new();
-    for name in [".gitignore", "config.toml", crate::ledger::JSONL] {
-        let path = ledger.dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        files.push((super::sync::in_worktree(&repo, &path)?, bytes));
-    }
-    let refs: Vec<(&std::path::Path, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.as_path(), b.as_slice()))
-        .collect();
-    repo.commit_files(&refs, "gt init: the ledger")
-        .map_err(|e| Error::Refused(e.to_string()))?;
+    super::commit_settings(&repo, &ledger)?;
     Ok(dir)
 }
 

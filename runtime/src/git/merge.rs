@@ -80,6 +80,10 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+mod side;
+pub use side::Stop;
+use side::{Rec, SideReader};
+
 /// A value as compact JSON with Go's escaping (as beads writes it).
 fn json_text(v: &Value) -> String {
     // Writing a `Value` cannot fail (its keys are strings); standard JSON is the
@@ -256,43 +260,6 @@ impl<'de> Deserialize<'de> for Record {
     }
 }
 
-/// One parsed ledger text.
-#[derive(Default)]
-struct Ledger {
-    /// id -> (1-based line, text, record)
-    records: BTreeMap<String, (usize, String, Record)>,
-    /// Schema headers, in their order.
-    headers: Vec<String>,
-    /// Memory key -> line.
-    memories: BTreeMap<String, String>,
-    /// Records of other types, in their order.
-    others: Vec<String>,
-    /// (1-based line, text, reason), including superseded duplicates
-    corrupt: Vec<(usize, String, String)>,
-    /// Texts of duplicate-id lines that lost to a newer version of the record.
-    superseded: BTreeSet<String>,
-}
-
-impl Ledger {
-    fn record(&self, id: &str) -> Option<&Record> {
-        self.records.get(id).map(|(_, _, r)| r)
-    }
-
-    /// The line of record `id` as written.
-    fn text(&self, id: &str) -> Option<&str> {
-        self.records.get(id).map(|(_, t, _)| t.as_str())
-    }
-
-    /// Texts of corrupt lines that belong in the output (not superseded duplicates).
-    fn corrupt_texts(&self) -> BTreeSet<String> {
-        self.corrupt
-            .iter()
-            .filter(|(_, t, _)| !self.superseded.contains(t))
-            .map(|(_, t, _)| t.clone())
-            .collect()
-    }
-}
-
 /// What a line that is not an issue record is, if it is a ledger line at all.
 enum Kept {
     Header,
@@ -315,139 +282,14 @@ fn kept_kind(rec: &Record) -> Option<Kept> {
     }
 }
 
-fn parse_ledger(text: &str) -> Ledger {
-    let mut out = Ledger::default();
-    for (i, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let lineno = i + 1;
-        let rec = match serde_json::from_str::<Record>(line) {
-            Ok(r) => r,
-            Err(e) => {
-                out.corrupt
-                    .push((lineno, line.to_string(), format!("not a JSON object: {e}")));
-                continue;
-            }
-        };
-        match kept_kind(&rec) {
-            Some(Kept::Header) => {
-                if !out.headers.iter().any(|h| h == line) {
-                    out.headers.push(line.to_string());
-                }
-                continue;
-            }
-            Some(Kept::Memory(key)) => {
-                // A key written twice: the later line stands.
-                out.memories.insert(key, line.to_string());
-                continue;
-            }
-            Some(Kept::Other) => {
-                if !out.others.iter().any(|o| o == line) {
-                    out.others.push(line.to_string());
-                }
-                continue;
-            }
-            None => {}
-        }
-        let id = match rec.get("id") {
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => {
-                out.corrupt
-                    .push((lineno, line.to_string(), "\"id\" is not a string".into()));
-                continue;
-            }
-            None => {
-                out.corrupt
-                    .push((lineno, line.to_string(), "no \"id\" field".into()));
-                continue;
-            }
-        };
-        match out.records.get(&id) {
-            None => {
-                out.records.insert(id, (lineno, line.to_string(), rec));
-            }
-            Some((_, first_line, first)) if first.same(&rec) => {
-                // The same record twice: harmless; keep one spelling, whichever order.
-                if line > first_line.as_str() {
-                    out.records.insert(id, (lineno, line.to_string(), rec));
-                }
-            }
-            Some((first_no, first_line, first)) => {
-                // Keep the later version (same rule as a conflict), report the other.
-                let (first_no, first_line) = (*first_no, first_line.clone());
-                if primary(first, &rec, &first_line, line) == Side::Ours {
-                    out.corrupt.push((
-                        lineno,
-                        line.to_string(),
-                        format!("duplicate id {id:?}; line {first_no} is newer and kept"),
-                    ));
-                } else {
-                    out.corrupt.push((
-                        first_no,
-                        first_line,
-                        format!("duplicate id {id:?}; line {lineno} is newer and kept"),
-                    ));
-                    out.records.insert(id, (lineno, line.to_string(), rec));
-                }
-            }
-        }
-    }
-    out.superseded = out
-        .corrupt
-        .iter()
-        .filter(|(_, _, r)| r.starts_with("duplicate id"))
-        .map(|(_, t, _)| t.clone())
-        .collect();
-    out.corrupt.sort_by_key(|(n, _, _)| *n);
-    out
-}
-
-/// The lines of the output in order (each without its newline).
-#[derive(Default)]
-struct Output {
-    headers: Vec<String>,
-    records: Vec<String>,
-    memories: Vec<String>,
-    others: Vec<String>,
-    corrupt: BTreeSet<String>,
-}
-
-impl Output {
-    fn render(&self) -> String {
-        let mut out = String::new();
-        for l in self
-            .headers
-            .iter()
-            .chain(&self.records)
-            .chain(&self.memories)
-            .chain(&self.others)
-            .chain(&self.corrupt)
-        {
-            out.push_str(l);
-            out.push('\n');
-        }
-        out
-    }
-}
-
-/// Rewrite a ledger in the merge's normal form (see the module docs).
-/// `merge_jsonl(x, x, x).text == normalize_jsonl(x)`.
+/// Rewrite a ledger in the merge's normal form (see the module docs):
+/// `merge_jsonl(x, x, x).text`.
 pub fn normalize_jsonl(text: &str) -> String {
-    let ledger = parse_ledger(text);
-    Output {
-        headers: ledger.headers.clone(),
-        records: ledger.records.values().map(|(_, t, _)| t.clone()).collect(),
-        memories: ledger.memories.values().cloned().collect(),
-        others: ledger.others.clone(),
-        corrupt: ledger.corrupt_texts(),
-    }
-    .render()
+    merge_jsonl(text, text, text).text
 }
 
 /// Lines kept as a set: those of either side, except the ones the base had and one side
-/// removed. In `ours`' order, then `theirs`' new ones.
+/// removed; sorted, so that the order does not depend on which side is ours.
 fn merge_set(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String> {
     let keep = |l: &String| !(base.contains(l) && !(ours.contains(l) && theirs.contains(l)));
     let mut out: Vec<String> = Vec::new();
@@ -456,69 +298,121 @@ fn merge_set(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String>
             out.push(l.clone());
         }
     }
-    // Symmetric: the order may not depend on which side is ours.
     out.sort();
     out
 }
 
-/// Three-way merge of JSONL ledgers by issue id. See the module docs for the rules.
+/// Three-way merge of JSONL ledgers by issue id, in memory. See the module docs for the
+/// rules; the records of each text may be in any order.
 pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
-    let b = parse_ledger(base);
-    let o = parse_ledger(ours);
-    let t = parse_ledger(theirs);
-    let mut conflicts = Vec::new();
-    let mut out = Output::default();
+    let mut out = Vec::new();
+    let merged = merge_sides(
+        SideReader::new("base", side::sorted_lines(base).into_iter()),
+        SideReader::new("ours", side::sorted_lines(ours).into_iter()),
+        SideReader::new("theirs", side::sorted_lines(theirs).into_iter()),
+        &mut out,
+    );
+    match merged {
+        Ok(m) => MergeResult {
+            text: String::from_utf8(out).unwrap_or_default(),
+            conflicts: m.conflicts,
+            corrupt: m.corrupt,
+        },
+        // Sorted lines in memory cannot fail to be read, be out of order, or hold a
+        // header after a record.
+        Err(e) => MergeResult {
+            text: format!("{e}"),
+            ..MergeResult::default()
+        },
+    }
+}
 
-    let ids: BTreeSet<&String> = b
-        .records
-        .keys()
-        .chain(o.records.keys())
-        .chain(t.records.keys())
-        .collect();
-    for id in ids {
-        let (br, or, tr) = (b.record(id), o.record(id), t.record(id));
-        match (or, tr) {
-            (None, None) => {}
-            (Some(x), None) | (None, Some(x)) => {
-                let side = if or.is_some() {
-                    Side::Ours
-                } else {
-                    Side::Theirs
-                };
-                let text = pick(side, o.text(id), t.text(id)).unwrap_or_default();
-                match br {
-                    None => out.records.push(text.to_string()),
-                    Some(base_rec) if base_rec.same(x) => {} // deleted on the other side
-                    Some(_) => {
-                        let (ours_v, theirs_v) = match side {
-                            Side::Ours => (Some(x.to_value()), None),
-                            Side::Theirs => (None, Some(x.to_value())),
-                        };
-                        conflicts.push(FieldConflict {
-                            id: id.clone(),
-                            field: String::new(),
-                            kind: ConflictKind::DeletedVsChanged,
-                            ours: ours_v,
-                            theirs: theirs_v,
-                            chosen: side,
-                        });
-                        out.records.push(text.to_string());
-                    }
-                }
+/// What [`merge_streams`] reports (the merged ledger went to its writer).
+#[derive(Debug, Default)]
+pub struct StreamMerge {
+    pub conflicts: Vec<FieldConflict>,
+    pub corrupt: Vec<CorruptLine>,
+}
+
+/// Three-way merge of JSONL ledgers read line by line and written to `out` as they are
+/// merged: memory holds a record per side, the conflicts and the lines that are not
+/// records, whatever the size of the ledgers. The records of each side must be sorted
+/// by id and its schema headers come first (as `gt flush` writes them); otherwise
+/// [`Stop`] says where, and the caller merges in memory ([`merge_jsonl`]). `out` gets
+/// exactly what [`merge_jsonl`] would produce.
+pub fn merge_streams(
+    base: impl std::io::BufRead,
+    ours: impl std::io::BufRead,
+    theirs: impl std::io::BufRead,
+    out: &mut dyn std::io::Write,
+) -> Result<StreamMerge, Stop> {
+    merge_sides(
+        SideReader::new("base", numbered(base)),
+        SideReader::new("ours", numbered(ours)),
+        SideReader::new("theirs", numbered(theirs)),
+        out,
+    )
+}
+
+/// The lines of `r`, numbered from 1.
+fn numbered<R: std::io::BufRead>(r: R) -> impl Iterator<Item = std::io::Result<(usize, String)>> {
+    r.lines().enumerate().map(|(i, l)| l.map(|l| (i + 1, l)))
+}
+
+/// The merge of three sides read in id order, written to `out`.
+fn merge_sides<B, O, T>(
+    mut b: SideReader<B>,
+    mut o: SideReader<O>,
+    mut t: SideReader<T>,
+    out: &mut dyn std::io::Write,
+) -> Result<StreamMerge, Stop>
+where
+    B: Iterator<Item = std::io::Result<(usize, String)>>,
+    O: Iterator<Item = std::io::Result<(usize, String)>>,
+    T: Iterator<Item = std::io::Result<(usize, String)>>,
+{
+    let mut conflicts = Vec::new();
+    let write = |out: &mut dyn std::io::Write, line: &str| -> Result<(), Stop> {
+        out.write_all(line.as_bytes()).map_err(Stop::Io)?;
+        out.write_all(b"\n").map_err(Stop::Io)
+    };
+    // The first record of each side; the headers before them are read on the way.
+    let (mut hb, mut ho, mut ht) = (b.next()?, o.next()?, t.next()?);
+    for h in merge_set(&b.headers, &o.headers, &t.headers) {
+        write(out, &h)?;
+    }
+    loop {
+        let id = [&hb, &ho, &ht]
+            .into_iter()
+            .flatten()
+            .map(|r| r.id.clone())
+            .min();
+        let Some(id) = id else { break };
+        let take = |head: &mut Option<Rec>| -> Option<Rec> {
+            if head.as_ref().is_some_and(|r| r.id == id) {
+                head.take()
+            } else {
+                None
             }
-            (Some(x), Some(y)) => {
-                let texts = (
-                    o.text(id).unwrap_or_default(),
-                    t.text(id).unwrap_or_default(),
-                );
-                out.records
-                    .push(merge_record(id, br, x, y, texts, &mut conflicts));
-            }
+        };
+        let (rb, ro, rt) = (take(&mut hb), take(&mut ho), take(&mut ht));
+        if let Some(line) = merge_id(&id, rb.as_ref(), ro.as_ref(), rt.as_ref(), &mut conflicts) {
+            write(out, &line)?;
+        }
+        if rb.is_some() {
+            hb = b.next()?;
+        }
+        if ro.is_some() {
+            ho = o.next()?;
+        }
+        if rt.is_some() {
+            ht = t.next()?;
         }
     }
+    b.finish()?;
+    o.finish()?;
+    t.finish()?;
 
-    out.headers = merge_set(&b.headers, &o.headers, &t.headers);
-    out.others = merge_set(&b.others, &o.others, &t.others);
     let keys: BTreeSet<&String> = b
         .memories
         .keys()
@@ -552,30 +446,81 @@ pub fn merge_jsonl(base: &str, ours: &str, theirs: &str) -> MergeResult {
             });
             pick(side, om, tm)
         };
-        out.memories.extend(chosen.cloned());
+        if let Some(line) = chosen {
+            write(out, line)?;
+        }
+    }
+    for l in merge_set(&b.others, &o.others, &t.others) {
+        write(out, &l)?;
     }
 
     // Corrupt lines: kept unless the base had the line and one side removed it.
     let (bc, oc, tc) = (b.corrupt_texts(), o.corrupt_texts(), t.corrupt_texts());
     let keep = |line: &String| !(bc.contains(line) && !(oc.contains(line) && tc.contains(line)));
-    out.corrupt = oc.union(&tc).filter(|l| keep(l)).cloned().collect();
+    let kept: BTreeSet<String> = oc.union(&tc).filter(|l| keep(l)).cloned().collect();
+    for l in &kept {
+        write(out, l)?;
+    }
     let mut corrupt = Vec::new();
-    for (side, ledger) in [(Side::Ours, &o), (Side::Theirs, &t)] {
-        for (line, text, reason) in &ledger.corrupt {
+    for (side, list) in [(Side::Ours, &o.corrupt), (Side::Theirs, &t.corrupt)] {
+        for (line, text, reason) in list {
             corrupt.push(CorruptLine {
                 side,
                 line: *line,
                 text: text.clone(),
                 reason: reason.clone(),
-                kept: out.corrupt.contains(text),
+                kept: kept.contains(text),
             });
         }
     }
+    Ok(StreamMerge { conflicts, corrupt })
+}
 
-    MergeResult {
-        text: out.render(),
-        conflicts,
-        corrupt,
+/// The merged line of record `id` from the three sides' versions (`None`: deleted).
+fn merge_id(
+    id: &str,
+    br: Option<&Rec>,
+    or: Option<&Rec>,
+    tr: Option<&Rec>,
+    conflicts: &mut Vec<FieldConflict>,
+) -> Option<String> {
+    let base = br.map(|r| &r.rec);
+    match (or, tr) {
+        (None, None) => None,
+        (Some(x), None) | (None, Some(x)) => {
+            let side = if or.is_some() {
+                Side::Ours
+            } else {
+                Side::Theirs
+            };
+            match base {
+                None => Some(x.text.clone()),
+                Some(b) if b.same(&x.rec) => None, // deleted on the other side
+                Some(_) => {
+                    let (ours_v, theirs_v) = match side {
+                        Side::Ours => (Some(x.rec.to_value()), None),
+                        Side::Theirs => (None, Some(x.rec.to_value())),
+                    };
+                    conflicts.push(FieldConflict {
+                        id: id.to_string(),
+                        field: String::new(),
+                        kind: ConflictKind::DeletedVsChanged,
+                        ours: ours_v,
+                        theirs: theirs_v,
+                        chosen: side,
+                    });
+                    Some(x.text.clone())
+                }
+            }
+        }
+        (Some(x), Some(y)) => Some(merge_record(
+            id,
+            base,
+            &x.rec,
+            &y.rec,
+            (&x.text, &y.text),
+            conflicts,
+        )),
     }
 }
 

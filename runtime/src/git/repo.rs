@@ -25,18 +25,80 @@
 //! caller can fetch, merge and retry. Fetching over a local path or `file://`
 //! with gix also spawns `git-upload-pack`, so the system `git` is required for
 //! any sync with a remote either way; a repository without a remote never runs
-//! it.
+//! it. For the same reason, and to keep memory bounded, fetching runs the system
+//! `git fetch` ([`Repo::fetch_branch`]: gix holds a blob whole while it indexes a
+//! pack) and a large ledger blob is read through `git cat-file`
+//! ([`Repo::blob_reader`]); writing blobs stays in gix, streamed.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::AtomicBool;
 
 use gix::ObjectId;
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::objs::tree::{EntryKind, EntryMode};
 use gix::refs::transaction::PreviousValue;
+
+/// Blobs up to this size are read whole through gix; larger ones are streamed.
+const SMALL_BLOB: u64 = 8 << 20;
+
+/// What to commit at a path: bytes in memory, or a file read as a stream.
+#[derive(Clone, Copy, Debug)]
+pub enum Content<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+/// A blob read through `git cat-file`; a failure of `git` is an error at the end of
+/// the stream, never a silently short blob.
+pub struct BlobReader {
+    id: ObjectId,
+    child: Option<std::process::Child>,
+    out: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl std::io::Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.out.read(buf)?;
+        if n == 0 {
+            self.check()?;
+        }
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for BlobReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.out.fill_buf()?.is_empty() {
+            self.check()?;
+        }
+        self.out.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.out.consume(n);
+    }
+}
+
+impl BlobReader {
+    /// At the end of the output: `git` must have succeeded.
+    fn check(&mut self) -> std::io::Result<()> {
+        let Some(child) = self.child.take() else {
+            return Ok(());
+        };
+        let out = child.wait_with_output()?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!(
+                "`git cat-file blob {}` failed: {}",
+                self.id,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
+        }
+    }
+}
 
 /// Fallback identity when git config has no `user.name`/`user.email`.
 pub const FALLBACK_NAME: &str = "gt";
@@ -53,7 +115,7 @@ pub struct RepoError {
 }
 
 impl RepoError {
-    fn new(op: impl Into<String>, detail: impl fmt::Display) -> Self {
+    pub(crate) fn new(op: impl Into<String>, detail: impl fmt::Display) -> Self {
         RepoError {
             op: op.into(),
             detail: detail.to_string(),
@@ -273,7 +335,7 @@ impl Repo {
     /// entries of those paths are updated to match (see the module docs).
     pub fn commit_files(
         &self,
-        files: &[(&Path, &[u8])],
+        files: &[(&Path, Content<'_>)],
         message: &str,
     ) -> Result<Option<ObjectId>, RepoError> {
         let head = self.head_id()?;
@@ -284,11 +346,14 @@ impl Repo {
         let mut edits = Vec::with_capacity(files.len());
         for (path, content) in files {
             let rel = rel_path(path)?;
-            let blob = self
-                .repo
-                .write_blob(content)
-                .ctx(|| format!("write the blob of {rel}"))?
-                .detach();
+            let blob = match content {
+                Content::Bytes(bytes) => self
+                    .repo
+                    .write_blob(bytes)
+                    .ctx(|| format!("write the blob of {rel}"))?
+                    .detach(),
+                Content::File(file) => self.write_blob_file(file)?,
+            };
             edits.push((
                 rel,
                 Some(FileEntry {
@@ -310,6 +375,82 @@ impl Repo {
             .detach();
         self.update_index(&edits)?;
         Ok(Some(id))
+    }
+
+    /// Write the file at `path` as a blob, streamed (memory does not grow with its size).
+    pub fn write_blob_file(&self, path: &Path) -> Result<ObjectId, RepoError> {
+        use gix::objs::Write as _;
+        let op = || format!("write the blob of {}", path.display());
+        let file = std::fs::File::open(path).ctx(op)?;
+        let size = file.metadata().ctx(op)?.len();
+        let mut input = std::io::BufReader::with_capacity(1 << 16, file);
+        self.repo
+            .objects
+            .write_stream(gix::objs::Kind::Blob, size, &mut input)
+            .ctx(op)
+    }
+
+    /// The size of blob `id` in bytes.
+    pub fn blob_size(&self, id: ObjectId) -> Result<u64, RepoError> {
+        Ok(self
+            .repo
+            .find_header(id)
+            .ctx(|| format!("read the header of {id}"))?
+            .size())
+    }
+
+    /// Blob `id`, streamed: through the system `git cat-file` (gix reads an object
+    /// whole), so reading a ledger of any size takes little memory. Needs `git`, which
+    /// every sync with a remote needs anyway (see the module docs).
+    pub fn blob_reader(&self, id: ObjectId) -> Result<BlobReader, RepoError> {
+        let op = || format!("read blob {id} with `git cat-file`");
+        let mut child = Command::new("git")
+            .arg("-C")
+            .arg(&self.workdir)
+            .args(["cat-file", "blob", &id.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .ctx(op)?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| RepoError::new(op(), "no output pipe"))?;
+        Ok(BlobReader {
+            id,
+            child: Some(child),
+            out: std::io::BufReader::with_capacity(1 << 16, stdout),
+        })
+    }
+
+    /// Write blob `id` to the work tree file `rel` (atomically, streamed when large)
+    /// and set its index entry.
+    pub fn install_blob(&self, rel: &str, entry: FileEntry) -> Result<(), RepoError> {
+        let path = self.workdir.join(rel);
+        let op = || format!("write {}", path.display());
+        if self.blob_size(entry.id)? <= SMALL_BLOB {
+            return self.checkout_files(&[(rel.to_string(), Some(entry))]);
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).ctx(op)?;
+        }
+        let mut reader = self.blob_reader(entry.id)?;
+        gtc::source::write_atomic_with(&path, |out| std::io::copy(&mut reader, out)).ctx(op)?;
+        self.update_index(&[(rel.to_string(), Some(entry))])
+    }
+
+    /// Move the file `from` (a finished temporary file of the same file system) to the
+    /// work tree file `rel`, whose blob is `entry`, and set its index entry.
+    pub fn install_file(&self, rel: &str, from: &Path, entry: FileEntry) -> Result<(), RepoError> {
+        let path = self.workdir.join(rel);
+        std::fs::rename(from, &path)
+            .ctx(|| format!("move {} to {}", from.display(), path.display()))?;
+        self.update_index(&[(rel.to_string(), Some(entry))])
+    }
+
+    /// The `.git` directory (for temporary files of the same file system).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
     }
 
     /// Write a tree: `base_tree` with `edits` applied (`None` removes the path).
@@ -513,27 +654,38 @@ impl Repo {
             .map(|u| u.to_bstring().to_string()))
     }
 
-    /// Fetch from `remote` with its configured refspecs (updating its
-    /// remote-tracking refs) and return the remote's refs as advertised:
-    /// full name -> commit.
-    pub fn fetch(&self, remote: &str) -> Result<BTreeMap<String, ObjectId>, RepoError> {
-        let op = || format!("fetch from {remote}");
-        let r = self.repo.find_remote(remote).ctx(op)?;
-        let outcome = r
-            .connect(gix::remote::Direction::Fetch)
-            .ctx(op)?
-            .prepare_fetch(gix::progress::Discard, Default::default())
-            .ctx(op)?
-            .receive(gix::progress::Discard, &AtomicBool::new(false))
-            .ctx(op)?;
-        let mut refs = BTreeMap::new();
-        for r in &outcome.ref_map.remote_refs {
-            let (name, target, peeled) = r.unpack();
-            if let Some(id) = peeled.or(target) {
-                refs.insert(name.to_string(), id.to_owned());
+    /// Fetch `branch` (a full ref name on the remote, e.g. `refs/heads/main`) from
+    /// `remote` with the system `git fetch`, and return the commit it points to (`None`:
+    /// the remote has no such branch). The commit is read from `FETCH_HEAD`, so it is
+    /// exactly what was fetched, whatever the remote does meanwhile; the configured
+    /// remote-tracking ref is updated too. gix's fetch was the first choice, but it holds
+    /// a blob whole in memory while it indexes the pack, and the ledger can be hundreds
+    /// of megabytes.
+    pub fn fetch_branch(&self, remote: &str, branch: &str) -> Result<Option<ObjectId>, RepoError> {
+        let op = || format!("fetch {branch} from {remote}");
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(&self.workdir)
+            .args(["fetch", "--quiet", "--no-tags", remote, branch])
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()
+            .ctx(|| format!("run `git fetch` (is git installed?) from {remote}"))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            if stderr.contains("couldn't find remote ref") {
+                return Ok(None);
             }
+            return Err(RepoError::new(op(), stderr.trim()));
         }
-        Ok(refs)
+        let fetch_head = self.repo.git_dir().join("FETCH_HEAD");
+        let text = std::fs::read_to_string(&fetch_head).ctx(op)?;
+        let hex = text
+            .lines()
+            .next()
+            .and_then(|l| l.split_whitespace().next())
+            .ok_or_else(|| RepoError::new(op(), "FETCH_HEAD is empty"))?;
+        let id = ObjectId::from_hex(hex.as_bytes()).ctx(op)?;
+        Ok(Some(id))
     }
 
     /// The best common ancestor of `a` and `b`.

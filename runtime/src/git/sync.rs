@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 use gix::ObjectId;
 use gix::bstr::BString;
 
-use super::merge::{CorruptLine, FieldConflict, merge_jsonl};
-use super::repo::{FileEntry, PushOutcome, Repo, RepoError};
+use super::merge::{CorruptLine, FieldConflict, Stop, merge_jsonl, merge_streams};
+use super::repo::{Content, FileEntry, PushOutcome, Repo, RepoError};
 use gix::objs::tree::EntryKind;
 
 /// Default number of fetch-merge-push rounds before giving up.
@@ -169,12 +169,12 @@ pub fn sync_with(
     let mut report = SyncReport::default();
     let rel = ledger_rel.to_string_lossy().replace('\\', "/");
 
-    // (a) commit the working file.
+    // (a) commit the working file (streamed into the object store).
     let path = repo.workdir().join(ledger_rel);
-    match std::fs::read(&path) {
-        Ok(bytes) => {
+    match std::fs::metadata(&path) {
+        Ok(_) => {
             report.committed = repo
-                .commit_files(&[(ledger_rel, &bytes)], message)?
+                .commit_files(&[(ledger_rel, Content::File(&path))], message)?
                 .is_some()
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -195,9 +195,8 @@ pub fn sync_with(
 
     for attempt in 1..=opts.max_attempts.max(1) {
         report.attempts = attempt;
-        let refs = repo.fetch(&remote)?;
+        let theirs = repo.fetch_branch(&remote, &upstream)?;
         report.fetched = true;
-        let theirs = refs.get(&upstream).copied();
         integrate(
             &repo,
             &rel,
@@ -292,45 +291,47 @@ fn integrate(
         return Err(SyncError::LocalChanges { paths: dirty });
     }
 
-    let (ol, tl) = (o.get(&ledger_key), t.get(&ledger_key));
+    let (bl, ol, tl) = (b.get(&ledger_key), o.get(&ledger_key), t.get(&ledger_key));
     if fast_forward {
-        if ol != tl {
-            updates.push((ledger.to_string(), tl.copied()));
-        }
         repo.move_head(
             ours,
             theirs,
             &format!("gt sync: fast-forward to {remote} {upstream}"),
         )?;
         repo.checkout_files(&updates)?;
+        if ol != tl {
+            match tl {
+                // The ledger may be large: streamed into place.
+                Some(e) => repo.install_blob(ledger, *e)?,
+                None => repo.checkout_files(&[(ledger.to_string(), None)])?,
+            }
+        }
         report.fast_forwarded = true;
         return Ok(());
     }
     let Some(ours) = ours else { return Ok(()) }; // unreachable: unborn HEAD always fast-forwards
 
+    // The merged ledger, written to a temporary file beside the repository's objects.
+    let mut merged_file = None;
     if ol.is_some() || tl.is_some() {
-        let read = |c: Option<ObjectId>| -> Result<String, RepoError> {
-            match c {
-                Some(c) => Ok(repo.read_file_at(c, Path::new(ledger))?.unwrap_or_default()),
-                None => Ok(String::new()),
+        let tmp = repo
+            .git_dir()
+            .join(format!("gt-merged-ledger.{}.tmp", std::process::id()));
+        let merged = merge_ledgers(repo, [bl, ol, tl], &tmp);
+        let merged = match merged {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
             }
         };
-        let merged = merge_jsonl(&read(base)?, &read(Some(ours))?, &read(Some(theirs))?);
-        let blob = repo
-            .gix()
-            .write_blob(merged.text.as_bytes())
-            .map_err(|e| RepoError {
-                op: "write the merged ledger".into(),
-                detail: e.to_string(),
-            })?
-            .detach();
-        updates.push((
-            ledger.to_string(),
-            Some(FileEntry {
-                mode: EntryKind::Blob.into(),
-                id: blob,
-            }),
-        ));
+        let blob = repo.write_blob_file(&tmp)?;
+        let entry = FileEntry {
+            mode: EntryKind::Blob.into(),
+            id: blob,
+        };
+        merged_file = Some((tmp, entry));
+        updates.push((ledger.to_string(), Some(entry)));
         report.conflicts.extend(merged.conflicts);
         report.corrupt = merged.corrupt;
     }
@@ -346,7 +347,65 @@ fn integrate(
     let tree = repo.edit_tree(ours_tree, &updates)?;
     let msg = format!("{message}\n\ngt sync: merge {upstream} from {remote}");
     repo.commit_tree(tree, &[ours, theirs], &msg)?;
-    repo.checkout_files(&updates)?;
+    match merged_file {
+        Some((tmp, entry)) => {
+            updates.retain(|(p, _)| p != ledger);
+            repo.checkout_files(&updates)?;
+            repo.install_file(ledger, &tmp, entry)?;
+        }
+        None => repo.checkout_files(&updates)?,
+    }
     report.merged = true;
     Ok(())
+}
+
+/// What a merge of the ledger reports.
+struct Merged {
+    conflicts: Vec<FieldConflict>,
+    corrupt: Vec<CorruptLine>,
+}
+
+/// Merge the ledger blobs `[base, ours, theirs]` (absent: empty) into the file `out`:
+/// streamed (bounded memory) when the three are in the order `gt flush` writes, else
+/// read whole and merged in memory.
+fn merge_ledgers(
+    repo: &Repo,
+    [b, o, t]: [Option<&FileEntry>; 3],
+    out: &Path,
+) -> Result<Merged, RepoError> {
+    let op = || format!("write the merged ledger to {}", out.display());
+    let open = |e: Option<&FileEntry>| -> Result<Box<dyn std::io::BufRead>, RepoError> {
+        Ok(match e {
+            Some(e) => Box::new(repo.blob_reader(e.id)?),
+            None => Box::new(std::io::empty()),
+        })
+    };
+    let streamed = {
+        let file = std::fs::File::create(out).map_err(|e| RepoError::new(op(), e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        merge_streams(open(b)?, open(o)?, open(t)?, &mut w)
+            .and_then(|m| std::io::Write::flush(&mut w).map(|_| m).map_err(Stop::Io))
+    };
+    match streamed {
+        Ok(m) => Ok(Merged {
+            conflicts: m.conflicts,
+            corrupt: m.corrupt,
+        }),
+        Err(Stop::Io(e)) => Err(RepoError::new("merge the ledger", e)),
+        // Not in flush's order (another tool wrote it): merge in memory.
+        Err(_) => {
+            let read = |e: Option<&FileEntry>| -> Result<String, RepoError> {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut open(e)?, &mut text)
+                    .map_err(|err| RepoError::new("read the ledger", err))?;
+                Ok(text)
+            };
+            let m = merge_jsonl(&read(b)?, &read(o)?, &read(t)?);
+            std::fs::write(out, m.text.as_bytes()).map_err(|e| RepoError::new(op(), e))?;
+            Ok(Merged {
+                conflicts: m.conflicts,
+                corrupt: m.corrupt,
+            })
+        }
+    }
 }

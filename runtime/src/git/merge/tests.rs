@@ -325,6 +325,51 @@ fn rfc3339_parsing() {
     assert_eq!(parse_rfc3339("2026-01-02T03:04:05"), None);
 }
 
+#[test]
+fn the_streaming_merge_stops_on_unsorted_records_and_late_headers() {
+    let sorted = "{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
+    let unsorted = "{\"id\":\"b\"}\n{\"id\":\"a\"}\n";
+    let late = "{\"id\":\"a\"}\n{\"_schema\":1}\n";
+    let mut out = Vec::new();
+    let r = merge_streams(
+        sorted.as_bytes(),
+        unsorted.as_bytes(),
+        sorted.as_bytes(),
+        &mut out,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(Stop::NotSorted {
+                side: "ours",
+                line: 2
+            })
+        ),
+        "{r:?}"
+    );
+    let r = merge_streams(
+        sorted.as_bytes(),
+        sorted.as_bytes(),
+        late.as_bytes(),
+        &mut out,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(Stop::LateHeader {
+                side: "theirs",
+                line: 2
+            })
+        ),
+        "{r:?}"
+    );
+    // The in-memory merge takes them as they are (theirs deleted `b`).
+    assert_eq!(
+        merge_jsonl(sorted, unsorted, late).text,
+        "{\"_schema\":1}\n{\"id\":\"a\"}\n"
+    );
+}
+
 fn tomb(id: &str, at: &str) -> Value {
     json!({"id": id, "title": "T", "status": "tombstone", "deleted_at": at, "updated_at": at})
 }
@@ -547,6 +592,18 @@ proptest! {
                 prop_assert!(merged.contains(id), "{} was dropped", id);
             }
         }
+    }
+
+    /// On ledgers in normal form (as flush writes them), the streaming merge writes
+    /// exactly what the in-memory merge returns.
+    #[test]
+    fn the_streaming_merge_equals_the_merge((base, ours, theirs) in arb_triple()) {
+        let (b, o, t) = (normalize_jsonl(&base), normalize_jsonl(&ours), normalize_jsonl(&theirs));
+        let mut out = Vec::new();
+        let streamed = merge_streams(b.as_bytes(), o.as_bytes(), t.as_bytes(), &mut out);
+        prop_assert!(streamed.is_ok(), "{:?}", streamed.err());
+        let m = merge_jsonl(&b, &o, &t);
+        prop_assert_eq!(String::from_utf8(out).unwrap(), m.text);
     }
 
     #[test]
