@@ -1,6 +1,7 @@
 //! The `gt` command line. One file per group of commands; [`run`] parses and dispatches
 //! so tests drive the CLI in-process as well as through the binary.
 
+mod gate;
 mod io;
 mod issue;
 mod mail;
@@ -108,6 +109,9 @@ overrides readiness, never another agent's claim."
     /// Messages between agents (issues of type message).
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// Gates that hold steps: list them, or open one as a person (`approve`).
+    #[command(subcommand)]
+    Gate(gate::GateCommand),
     /// Read beads JSONL into the ledger (an upsert by id; newer updated_at wins).
     Import(io::ImportArgs),
     /// Write every issue (closed, ephemeral, template and deleted ones too) and every other line read as beads JSONL.
@@ -247,6 +251,7 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Pin(a) => pin::pin(a, ctx),
         Command::Unpin(a) => pin::unpin(a, ctx),
         Command::Mail(c) => mail::mail(c, ctx),
+        Command::Gate(c) => gate::gate(c, ctx),
         Command::Import(a) => io::import_cmd(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Flush => io::flush(ctx),

@@ -6,9 +6,10 @@
 //! 2. The step is closed (refused while anything blocks it, as `gt close` is).
 //! 3. The step's `until` loop, if it ends an iteration, is evaluated: the next iteration
 //!    is poured, or the loop is done, or its `max` is reached ([`super::loops`]).
-//! 4. Its `on_complete` bonds what it asks for below the step ([`super::on_complete`]).
+//! 4. A parent step whose last open child this was is closed too ([`close_parents`]).
 //! 5. Then the molecule roots it completes are closed.
 
+use super::loops::{self, Decision};
 use crate::error::{Error, Result};
 use crate::ledger::{Issue, Tx};
 use crate::work::close::{close_issue, complete_roots};
@@ -42,10 +43,104 @@ pub fn complete(
     }
     let step = close_issue(tx, id, Some(reason), false)?;
     let mut done = Completed::default();
-    let _ = ctx;
-    done.roots = complete_roots(tx, &step)?;
+    let Some(root) = molecule_of(tx, &step)? else {
+        done.roots = complete_roots(tx, &step)?;
+        done.step = Some(step);
+        return Ok(done);
+    };
+    match loops::decide(tx, &root, &step, &ctx.root)? {
+        Decision::NotLoop => {}
+        Decision::Done { iterations } => done.notes.push(format!(
+            "{}: its loop is done after {iterations} iteration(s)",
+            step.id
+        )),
+        Decision::Again { next } => {
+            done.spawned = loops::pour_next(tx, &root, &step, next)?;
+            done.notes.push(format!(
+                "{}: the loop's condition is false: iteration {next} poured",
+                step.id
+            ));
+        }
+        Decision::MaxReached { max, until } => {
+            // A bound hit is an error: the step is not done; a person decides.
+            let mut open = tx.require(id)?;
+            open.status = String::from("open");
+            open.closed_at = None;
+            open.close_reason = None;
+            let why = format!(
+                "the loop's condition `{until}` is still false after its max of {max} iteration(s)"
+            );
+            super::exits::escalate_step(tx, &mut open, &why, ctx)?;
+            done.notes.push(format!("{}: {why}: escalated", step.id));
+            done.step = Some(open);
+            return Ok(done);
+        }
+    }
+    // A step with children is finished by its last child (see [`close_parents`]).
+    let mut last = step.clone();
+    for parent in close_parents(tx, &step)? {
+        done.notes
+            .push(format!("{}: all its children are complete", parent.id));
+        last = parent;
+    }
+    done.roots = complete_roots(tx, &last)?;
     done.step = Some(step);
     Ok(done)
+}
+
+/// The molecule root above `step` (the nearest `molecule` ancestor or wisp root).
+pub fn molecule_of(tx: &Tx, step: &Issue) -> Result<Option<String>> {
+    let mut at = step.clone();
+    for _ in 0..64 {
+        let Some(p) = at.parent() else {
+            return Ok(None);
+        };
+        let Some(parent) = tx.get(p)? else {
+            return Ok(None);
+        };
+        if parent.issue_type == "molecule" || (parent.is_ephemeral() && parent.parent().is_none()) {
+            return Ok(Some(parent.id));
+        }
+        at = parent;
+    }
+    Err(Error::Invalid(format!(
+        "`{}`: more than 64 ancestors; the parent chain is broken",
+        step.id
+    )))
+}
+
+/// The rule for a step with children (an epic step inside a molecule): it is never
+/// worked by an agent (the polecats ask for leaves only); it closes, in the transaction
+/// that closes its last open child, once nothing else blocks it. Closed ancestors, from
+/// the nearest up; the walk stops at the molecule root or at the first one still open.
+fn close_parents(tx: &Tx, step: &Issue) -> Result<Vec<Issue>> {
+    let mut out = Vec::new();
+    let mut at = step.clone();
+    for _ in 0..64 {
+        let Some(p) = at.parent() else { break };
+        let Some(parent) = tx.get(p)? else { break };
+        if parent.issue_type == "molecule" || parent.is_ephemeral() || parent.status != "open" {
+            break;
+        }
+        let mut open_child = false;
+        for c in tx.children(&parent.id)? {
+            if tx.status(&c)?.is_some_and(|s| !done_status(&s)) {
+                open_child = true;
+                break;
+            }
+        }
+        if open_child || !crate::ledger::blocked::blockers(tx, &parent)?.is_empty() {
+            break;
+        }
+        let closed = close_issue(tx, &parent.id, Some("all children complete"), false)?;
+        out.push(closed.clone());
+        at = closed;
+    }
+    Ok(out)
+}
+
+fn done_status(s: &str) -> bool {
+    crate::ledger::blocked::done(s)
 }
 
 /// Keep `output` as `metadata.output` of `step` (the rest of its metadata kept).

@@ -188,7 +188,7 @@ pub fn escalate(tx: &Tx, me: &Me, step: &str, reason: &str, ctx: &FlowCtx) -> Re
 }
 
 /// Defer `issue` and mail the overseer about it; the message id.
-fn escalate_step(tx: &Tx, issue: &mut Issue, reason: &str, ctx: &FlowCtx) -> Result<String> {
+pub fn escalate_step(tx: &Tx, issue: &mut Issue, reason: &str, ctx: &FlowCtx) -> Result<String> {
     issue.status = String::from("deferred");
     issue.assignee = None;
     issue.updated_at = now();

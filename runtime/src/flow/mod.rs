@@ -6,8 +6,10 @@
 //! - [`complete`]: a finished step closed, with what its formula says happens then.
 
 pub mod complete;
+pub mod condition;
 pub mod exits;
 pub mod gates;
+pub mod loops;
 pub mod queue;
 
 use std::path::PathBuf;

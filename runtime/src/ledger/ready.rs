@@ -200,6 +200,9 @@ pub struct ReadyQuery {
     pub claimable_by: Option<String>,
     /// Include ephemeral issues outside `mol` too.
     pub include_ephemeral: bool,
+    /// Only issues without children: what an agent works. A step with children is
+    /// finished by its children (`flow::complete`), never worked itself.
+    pub leaves_only: bool,
 }
 
 /// The ready issues.
@@ -269,6 +272,9 @@ pub fn for_each_ready(
             continue;
         }
         if any_deferred && deferred_ancestor(tx, &id)?.is_some() {
+            continue;
+        }
+        if q.leaves_only && !tx.children(&id)?.is_empty() {
             continue;
         }
         let record: String = row.get(1)?;

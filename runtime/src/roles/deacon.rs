@@ -5,11 +5,13 @@
 use super::spawn::{Children, start};
 use super::{Ended, RoleEnv, log};
 use crate::error::{Error, Result};
+use crate::flow::gates::{self, Verdict as GateVerdict};
 use crate::ledger::time::now_nanos;
 use crate::town::agents::{self, Me, Phase, Role, rig_agent};
 use crate::town::lease::{self, Expired};
 use crate::town::liveness::{Evidence, Verdict};
 use crate::town::process::ProcId;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 const WATCH: Duration = Duration::from_millis(100);
@@ -24,6 +26,8 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
     log(name, me.generation, "keeping the town");
     let mut children = Children::default();
     let mut last_beat = Instant::now();
+    let mut last_gates: Option<Instant> = None;
+    let mut gh_polled: HashMap<String, Instant> = HashMap::new();
     let result = loop {
         if env.should_stop() {
             break Ok(Ended::Stopped);
@@ -33,6 +37,12 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
         }
         if let Err(e) = keep_roles(&mut env, &me, &mut children) {
             break Err(e);
+        }
+        if last_gates.is_none_or(|t| t.elapsed() >= env.config.village.deacon_cycle) {
+            if let Err(e) = check_gates(&mut env, &me, &mut gh_polled) {
+                break Err(e);
+            }
+            last_gates = Some(Instant::now());
         }
         if last_beat.elapsed() >= env.config.village.heartbeat {
             if let Err(e) = env
@@ -114,6 +124,53 @@ fn keep_roles(env: &mut RoleEnv, me: &Me, children: &mut Children) -> Result<()>
                     &format!("started {name} (pid {})", p.pid),
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+/// Evaluate the open gates ([`gates`]); `gh` is asked about a gate at most every
+/// `[village] gh_poll` (`polled`: when each was last asked).
+fn check_gates(env: &mut RoleEnv, me: &Me, polled: &mut HashMap<String, Instant>) -> Result<()> {
+    let town = env.root.clone();
+    let open = env.ledger.read(|tx| {
+        let mut out = Vec::new();
+        for g in gates::pending(tx)? {
+            let v = gates::evaluate(tx, &g, &town)?;
+            out.push((g, v));
+        }
+        Ok(out)
+    })?;
+    polled.retain(|id, _| open.iter().any(|(g, _)| &g.id == id));
+    for (gate, verdict) in open {
+        let verdict = match verdict {
+            Some(v) => v,
+            None if gate
+                .await_type
+                .as_deref()
+                .is_some_and(|k| k.starts_with("gh:")) =>
+            {
+                if polled
+                    .get(&gate.id)
+                    .is_some_and(|t| t.elapsed() < env.config.village.gh_poll)
+                {
+                    continue;
+                }
+                polled.insert(gate.id.clone(), Instant::now());
+                gates::check_gh(&gate, &town)
+            }
+            // `human` and unknown kinds: for a person.
+            None => continue,
+        };
+        if verdict == GateVerdict::Wait {
+            continue;
+        }
+        let flow = env.flow.clone();
+        if let Some(note) = env
+            .ledger
+            .write(|tx| gates::settle(tx, &gate.id, &verdict, &flow))?
+        {
+            log(&me.name, me.generation, &note);
         }
     }
     Ok(())

@@ -20,7 +20,6 @@ use crate::town::config::{AdapterKind, Rig};
 use crate::town::lease;
 use crate::town::lifecycle::{self, Received, Verb};
 use crate::town::process::ProcId;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -281,7 +280,7 @@ impl Polecat {
         };
         let vars = molecule
             .as_ref()
-            .map(molecule_vars)
+            .map(crate::flow::condition::molecule_vars)
             .transpose()?
             .unwrap_or_default();
         let prepared = match self.prepare(&step) {
@@ -500,26 +499,6 @@ impl Polecat {
             head,
         }))
     }
-}
-
-/// The var values recorded on a molecule root (`metadata.vars`).
-fn molecule_vars(root: &Issue) -> Result<BTreeMap<String, String>> {
-    let meta = root
-        .metadata_value()
-        .map_err(|e| Error::Invalid(format!("`{}`: its metadata is not JSON: {e}", root.id)))?;
-    let mut out = BTreeMap::new();
-    if let Some(vars) = meta
-        .as_ref()
-        .and_then(|m| m.get("vars"))
-        .and_then(|v| v.as_object())
-    {
-        for (k, v) in vars {
-            if let Some(s) = v.as_str() {
-                out.insert(k.clone(), s.to_owned());
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {

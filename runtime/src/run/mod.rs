@@ -313,7 +313,8 @@ fn waiting_on(tx: &Tx, mol: &str) -> Result<Vec<Waiting>> {
                         .map(|a| format!(" {a}"))
                         .unwrap_or_default()
                 ),
-                machine: crate::flow::gates::machine_checked(&kind),
+                machine: crate::flow::gates::machine_checked(&kind)
+                    && !crate::flow::gates::is_failed(&issue),
             });
             continue;
         }

@@ -132,6 +132,7 @@ pub fn next_ready(tx: &Tx, name: &str, hook: &str) -> Result<Option<String>> {
         mol: Some(hook.to_owned()),
         claimable_by: Some(name.to_owned()),
         limit: Some(1),
+        leaves_only: true,
         ..ReadyQuery::default()
     };
     for_each_ready(tx, &q, |id, _| {

@@ -80,14 +80,48 @@ impl Town {
 
     /// Start `gt run ARGS --plain` without waiting.
     pub fn start_run(&self, args: &[&str]) -> Child {
-        gt_command(&self.path())
-            .arg("run")
+        self.spawn_run(args, gt_command(&self.path()))
+    }
+
+    /// Start `gt run ARGS --plain` with `dir` first on `PATH` (fake tools).
+    pub fn start_run_with_path(&self, args: &[&str], dir: &Path) -> Child {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![dir.to_path_buf()];
+        paths.extend(std::env::split_paths(&path));
+        let mut c = gt_command(&self.path());
+        c.env("PATH", std::env::join_paths(paths).unwrap());
+        self.spawn_run(args, c)
+    }
+
+    fn spawn_run(&self, args: &[&str], mut c: Command) -> Child {
+        c.arg("run")
             .args(args)
             .arg("--plain")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap()
+    }
+
+    /// Wait until `pred` holds of the ledger, failing the test after `limit`.
+    pub fn wait_until(&self, what: &str, limit: Duration, pred: impl Fn(&[Issue]) -> bool) {
+        let end = Instant::now() + limit;
+        while !pred(&self.issues()) {
+            assert!(
+                Instant::now() < end,
+                "{what}: not within {limit:?}\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The issue whose id ends with `suffix`.
+    pub fn find(&self, suffix: &str) -> Issue {
+        self.issues()
+            .into_iter()
+            .find(|i| i.id.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no issue ends with {suffix}"))
     }
 
     /// `gt run ARGS --plain`, failing the test after `limit`.

@@ -1,0 +1,378 @@
+//! `gt run` on what the ledger used to only carry: gates of every kind, `until` loops,
+//! `compose.gate` conditions, and steps with children, with the script agent.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod town;
+
+use std::time::Duration;
+use town::{Town, finish};
+
+const PLAIN: &str = "[rigs.plain]\ngit = false\n[village]\nheartbeat = \"200ms\"\ndeacon_cycle = \"100ms\"\ngh_poll = \"100ms\"\n";
+const LIMIT: Duration = Duration::from_secs(90);
+
+fn closed(issues: &[gt::ledger::Issue], suffix: &str) -> bool {
+    issues
+        .iter()
+        .any(|i| i.id.ends_with(suffix) && i.status == "closed")
+}
+
+/// A step with children is never worked itself: it closes with its last child, and the
+/// molecule completes. A `compose.gate` condition holds its step until it is true.
+#[test]
+fn an_epic_step_closes_with_its_children_and_a_condition_gate_holds_its_step() {
+    let town = Town::new(PLAIN);
+    town.formula(
+        "mol-epic",
+        r#"formula = "mol-epic"
+
+[[steps]]
+id = "build"
+title = "Build"
+
+[[steps]]
+id = "test"
+title = "Test"
+needs = ["build"]
+
+[[steps.children]]
+id = "unit"
+title = "Unit tests"
+
+[[steps.children]]
+id = "integration"
+title = "Integration tests"
+needs = ["unit"]
+
+[[steps]]
+id = "ship"
+title = "Ship"
+
+[compose]
+[[compose.gate]]
+before = "ship"
+condition = "integration.status == 'complete'"
+"#,
+    );
+    let out = town.run(&["mol-epic", "--polecats", "2"], LIMIT).ok();
+    let mol = town.runs()[0].id.clone();
+    assert!(
+        out.stdout.contains(&format!("{mol} is complete")),
+        "{}",
+        out.stdout
+    );
+    let test = town.find(".test");
+    assert_eq!(test.status, "closed");
+    assert_eq!(test.close_reason.as_deref(), Some("all children complete"));
+    assert!(
+        !test
+            .comments
+            .iter()
+            .any(|c| c.text.starts_with("[gt] attempt")),
+        "the epic step was worked: {:?}",
+        test.comments
+    );
+    let integration = town.find(".integration");
+    let ship = town.find(".ship");
+    assert!(
+        ship.closed_at > integration.closed_at,
+        "ship closed before its gate's condition held"
+    );
+    let gate = town.find(".gate-ship-when1");
+    assert_eq!(gate.status, "closed");
+    assert_eq!(gate.await_type.as_deref(), Some("condition"));
+    for s in town.steps(&mol) {
+        assert_eq!(s.status, "closed", "{s:?}");
+    }
+}
+
+const LOOP: &str = r#"formula = "mol-loop"
+
+[[steps]]
+id = "retry"
+title = "Retry"
+[steps.loop]
+until = "steps.complete >= UNTIL"
+max = MAX
+[[steps.loop.body]]
+id = "attempt"
+title = "Attempt"
+[[steps.loop.body]]
+id = "check"
+title = "Check"
+needs = ["attempt"]
+"#;
+
+/// An `until` loop pours iterations until its condition holds.
+#[test]
+fn an_until_loop_runs_until_its_condition_holds() {
+    let town = Town::new(PLAIN);
+    town.formula("mol-loop", &LOOP.replace("UNTIL", "4").replace("MAX", "5"));
+    let out = town.run(&["mol-loop", "--polecats", "2"], LIMIT).ok();
+    let mol = town.runs()[0].id.clone();
+    assert!(
+        out.stdout.contains(&format!("{mol} is complete")),
+        "{}",
+        out.stdout
+    );
+    let mut ids: Vec<String> = town.steps(&mol).into_iter().map(|s| s.id).collect();
+    ids.sort();
+    let want: Vec<String> = [
+        "iter1.attempt",
+        "iter1.check",
+        "iter2.attempt",
+        "iter2.check",
+    ]
+    .iter()
+    .map(|s| format!("{mol}.retry.{s}"))
+    .collect();
+    assert_eq!(ids, want, "two iterations, no third");
+    // Iteration 2 came after iteration 1.
+    let first_done = town.find(".iter1.check").closed_at.unwrap();
+    let second_started = town.find(".iter2.attempt").started_at.unwrap();
+    assert!(first_done <= second_started);
+}
+
+/// Hitting `max` is an error: the last step is escalated, the overseer mailed, and the
+/// run stops with status 3 saying so.
+#[test]
+fn an_until_loop_that_hits_its_max_is_escalated_not_quietly_stopped() {
+    let town = Town::new(PLAIN);
+    town.formula(
+        "mol-loop",
+        &LOOP.replace("UNTIL", "100").replace("MAX", "2"),
+    );
+    let out = town.run(&["mol-loop", "--polecats", "2"], LIMIT);
+    assert_eq!(out.code, 3, "{out:?}");
+    let check = town.find(".iter2.check");
+    assert_eq!(check.status, "deferred");
+    assert!(town.issues().iter().all(|i| !i.id.contains(".iter3.")));
+    let mail = town.gt(&["mail", "inbox", "overseer"]).ok();
+    assert!(
+        mail.stdout
+            .contains("still false after its max of 2 iteration(s)"),
+        "{}",
+        mail.stdout
+    );
+}
+
+const GATES: &str = r#"formula = "mol-gates"
+
+[vars.blocker]
+description = "the issue the bead gate waits for"
+required = true
+
+[[steps]]
+id = "timed"
+title = "After a second"
+[steps.gate]
+type = "timer"
+timeout = "1s"
+
+[[steps]]
+id = "approved"
+title = "After a person approves"
+[steps.gate]
+type = "human"
+
+[[steps]]
+id = "told"
+title = "After a message"
+[steps.gate]
+type = "mail"
+id = "go ahead"
+
+[[steps]]
+id = "after"
+title = "After another issue"
+[steps.gate]
+type = "bead"
+id = "{{blocker}}"
+
+[[steps]]
+id = "ci"
+title = "After CI"
+[steps.gate]
+type = "gh:run"
+id = "4242"
+
+[[steps]]
+id = "pr"
+title = "After the PR merges"
+[steps.gate]
+type = "gh:pr"
+id = "7"
+"#;
+
+/// A fake `gh` that answers from files in `dir` (`run.json`, `pr.json`) and logs its calls.
+fn fake_gh(dir: &std::path::Path) {
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" >> '{d}/calls'\ncase \"$1\" in\n  run) cat '{d}/run.json' ;;\n  pr) cat '{d}/pr.json' ;;\n  *) echo unknown >&2; exit 1 ;;\nesac\n",
+        d = dir.display()
+    );
+    let gh = dir.join("gh");
+    std::fs::write(&gh, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Every gate kind holds its step until it opens: the timer runs out, a person
+/// approves, a message arrives, an issue closes, `gh` says the run succeeded and the
+/// pull request merged.
+#[test]
+fn every_gate_kind_holds_its_step_until_it_opens() {
+    let town = Town::new(PLAIN);
+    town.formula("mol-gates", GATES);
+    let blocker = town.gt(&["create", "Outside work", "--json"]).ok();
+    let blocker: serde_json::Value = serde_json::from_str(&blocker.stdout).unwrap();
+    let blocker = blocker[0]["id"].as_str().unwrap().to_owned();
+    let bin = tempfile::tempdir().unwrap();
+    fake_gh(bin.path());
+    std::fs::write(
+        bin.path().join("run.json"),
+        r#"{"status":"in_progress","conclusion":""}"#,
+    )
+    .unwrap();
+    std::fs::write(bin.path().join("pr.json"), r#"{"state":"OPEN"}"#).unwrap();
+    let var = format!("blocker={blocker}");
+    let child = town.start_run_with_path(
+        &["mol-gates", "--var", &var, "--polecats", "2", "--wait"],
+        bin.path(),
+    );
+    let wait = Duration::from_secs(30);
+    town.wait_until("the timer step closes", wait, |i| closed(i, ".timed"));
+    let poured = town.runs()[0].created_at.clone();
+    let timed = town.find(".timed");
+    let gap = gt::ledger::time::nanos(&timed.closed_at.clone().unwrap()).unwrap()
+        - gt::ledger::time::nanos(&poured).unwrap();
+    assert!(gap >= 1_000_000_000, "the timer opened after {gap} ns");
+    // Nothing else moved: each waits for its gate.
+    std::thread::sleep(Duration::from_millis(500));
+    let issues = town.issues();
+    for s in [".approved", ".told", ".after", ".ci", ".pr"] {
+        assert!(!closed(&issues, s), "{s} closed before its gate opened");
+    }
+    assert!(
+        std::fs::read_to_string(bin.path().join("calls"))
+            .unwrap()
+            .contains("run view 4242 --json status,conclusion")
+    );
+    let human = town.find(".gate-approved");
+    town.gt(&["gate", "approve", &human.id, "--reason", "looks good"])
+        .ok();
+    town.wait_until("the approved step closes", wait, |i| closed(i, ".approved"));
+    town.gt(&["mail", "send", "anyone", "--subject", "go ahead"])
+        .ok();
+    town.wait_until("the told step closes", wait, |i| closed(i, ".told"));
+    town.gt(&["close", &blocker]).ok();
+    town.wait_until("the after step closes", wait, |i| closed(i, ".after"));
+    std::fs::write(
+        bin.path().join("run.json"),
+        r#"{"status":"completed","conclusion":"success"}"#,
+    )
+    .unwrap();
+    town.wait_until("the ci step closes", wait, |i| closed(i, ".ci"));
+    std::fs::write(bin.path().join("pr.json"), r#"{"state":"MERGED"}"#).unwrap();
+    let out = finish(child, LIMIT, &town.path()).ok();
+    let mol = town.runs()[0].id.clone();
+    assert!(
+        out.stdout.contains(&format!("{mol} is complete")),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        town.find(".gate-approved").close_reason.as_deref(),
+        Some("approved by tester: looks good")
+    );
+}
+
+/// A gate that can never open (a failed CI run, a pull request closed unmerged) is
+/// marked failed, the overseer is mailed, and the run stops with status 3; approving
+/// it lets a second run finish the molecule.
+#[test]
+fn a_gate_that_cannot_open_fails_loudly_and_a_person_settles_it() {
+    let town = Town::new(PLAIN);
+    town.formula(
+        "mol-ci",
+        r#"formula = "mol-ci"
+
+[[steps]]
+id = "ci"
+title = "After CI"
+[steps.gate]
+type = "gh:run"
+id = "99"
+
+[[steps]]
+id = "pr"
+title = "After the PR"
+[steps.gate]
+type = "gh:pr"
+id = "8"
+"#,
+    );
+    let bin = tempfile::tempdir().unwrap();
+    fake_gh(bin.path());
+    std::fs::write(
+        bin.path().join("run.json"),
+        r#"{"status":"completed","conclusion":"failure"}"#,
+    )
+    .unwrap();
+    std::fs::write(bin.path().join("pr.json"), r#"{"state":"CLOSED"}"#).unwrap();
+    let child = town.start_run_with_path(&["mol-ci", "--polecats", "1"], bin.path());
+    let out = finish(child, LIMIT, &town.path());
+    assert_eq!(out.code, 3, "{out:?}");
+    let gate = town.find(".gate-ci");
+    assert_eq!(gate.status, "open");
+    assert!(gate.labels.iter().any(|l| l == "gate-failed"), "{gate:?}");
+    assert!(
+        gate.comments
+            .iter()
+            .any(|c| c.text.contains("run 99 concluded failure"))
+    );
+    let pr = town.find(".gate-pr");
+    assert!(
+        pr.comments
+            .iter()
+            .any(|c| c.text.contains("pull request 8 is closed, not merged"))
+    );
+    let mail = town.gt(&["mail", "inbox", "overseer"]).ok();
+    assert!(mail.stdout.contains("GATE FAILED"), "{}", mail.stdout);
+    let list = town.gt(&["gate", "list"]).ok();
+    assert!(list.stdout.contains("(failed)"), "{}", list.stdout);
+    // Not a gate: refused.
+    let step = town.find(".ci");
+    let refused = town.gt(&["gate", "approve", &step.id]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    town.gt(&["gate", "approve", &gate.id]).ok();
+    town.gt(&["gate", "approve", &pr.id]).ok();
+    let again = town.gt(&["gate", "approve", &pr.id]);
+    assert_eq!(again.code, 1, "approving an open gate twice is refused");
+    let out = town.run(&["mol-ci", "--polecats", "1"], LIMIT).ok();
+    assert!(out.stdout.contains("is complete"), "{}", out.stdout);
+}
+
+/// Without `gh` on PATH a gh gate fails with that reason (it never waits forever).
+#[test]
+fn a_gh_gate_without_gh_fails_saying_so() {
+    let town = Town::new(PLAIN);
+    town.formula(
+        "mol-ci",
+        "formula = \"mol-ci\"\n\n[[steps]]\nid = \"ci\"\ntitle = \"CI\"\n[steps.gate]\ntype = \"gh:run\"\nid = \"1\"\n",
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let mut c = town::gt_command(&town.path());
+    c.env("PATH", empty.path())
+        .args(["run", "mol-ci", "--plain"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // gt itself is found by its absolute path; `gh` is not found.
+    let out = finish(c.spawn().unwrap(), LIMIT, &town.path());
+    assert_eq!(out.code, 3, "{out:?}");
+    let gate = town.find(".gate-ci");
+    assert!(
+        gate.comments
+            .iter()
+            .any(|c| c.text.contains("cannot run `gh`")),
+        "{gate:?}"
+    );
+}
