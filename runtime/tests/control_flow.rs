@@ -376,3 +376,82 @@ fn a_gh_gate_without_gh_fails_saying_so() {
         "{gate:?}"
     );
 }
+
+const FAN_OUT: &str = r#"formula = "mol-plan"
+
+[[steps]]
+id = "plan"
+title = "Plan"
+metadata = { script = { output = { parts = OUTPUT } } }
+[steps.on_complete]
+for_each = "output.parts"
+bond = "mol-part"
+vars = { part = "{item.name}", n = "{index}" }
+
+[[steps]]
+id = "review"
+title = "Review"
+needs = ["plan"]
+"#;
+
+const PART: &str = r#"formula = "mol-part"
+
+[vars.part]
+required = true
+[vars.n]
+required = true
+
+[[steps]]
+id = "do"
+title = "Build {{part}} ({{n}})"
+"#;
+
+/// `on_complete` bonds one molecule per item of the step's output; the molecule is
+/// complete only when they are.
+#[test]
+fn on_complete_bonds_a_molecule_per_item_and_the_run_waits_for_them() {
+    let town = Town::new(PLAIN);
+    town.formula(
+        "mol-plan",
+        &FAN_OUT.replace("OUTPUT", r#"[{ name = "api" }, { name = "ui" }]"#),
+    );
+    town.formula("mol-part", PART);
+    let out = town.run(&["mol-plan", "--polecats", "2"], LIMIT).ok();
+    let mol = town.runs()[0].id.clone();
+    assert!(
+        out.stdout.contains(&format!("{mol} is complete")),
+        "{}",
+        out.stdout
+    );
+    let mut titles: Vec<String> = town
+        .steps(&mol)
+        .into_iter()
+        .filter(|s| s.title.starts_with("Build "))
+        .map(|s| {
+            assert_eq!(s.status, "closed", "{s:?}");
+            s.title
+        })
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["Build api (0)", "Build ui (1)"]);
+    let bonded: Vec<_> = town
+        .issues()
+        .into_iter()
+        .filter(|i| i.issue_type == "molecule" && i.parent() == Some(mol.as_str()))
+        .collect();
+    assert_eq!(bonded.len(), 2);
+    assert!(bonded.iter().all(|b| b.status == "closed"));
+}
+
+/// A `for_each` that finds no list in the output is an error: the step is escalated.
+#[test]
+fn on_complete_without_a_list_escalates_the_step() {
+    let town = Town::new(PLAIN);
+    town.formula("mol-plan", &FAN_OUT.replace("OUTPUT", "\"not a list\""));
+    town.formula("mol-part", PART);
+    let out = town.run(&["mol-plan", "--polecats", "1"], LIMIT);
+    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(town.find(".plan").status, "deferred");
+    let mail = town.gt(&["mail", "inbox", "overseer"]).ok();
+    assert!(mail.stdout.contains("names no list"), "{}", mail.stdout);
+}

@@ -6,10 +6,12 @@
 //! 2. The step is closed (refused while anything blocks it, as `gt close` is).
 //! 3. The step's `until` loop, if it ends an iteration, is evaluated: the next iteration
 //!    is poured, or the loop is done, or its `max` is reached ([`super::loops`]).
-//! 4. A parent step whose last open child this was is closed too ([`close_parents`]).
-//! 5. Then the molecule roots it completes are closed.
+//! 4. Its `on_complete` bonds what it asks for into the molecule ([`super::on_complete`]).
+//! 5. A parent step whose last open child this was is closed too ([`close_parents`]).
+//! 6. Then the molecule roots it completes are closed.
 
 use super::loops::{self, Decision};
+use super::on_complete::Spawned;
 use crate::error::{Error, Result};
 use crate::ledger::{Issue, Tx};
 use crate::work::close::{close_issue, complete_roots};
@@ -63,18 +65,23 @@ pub fn complete(
         }
         Decision::MaxReached { max, until } => {
             // A bound hit is an error: the step is not done; a person decides.
-            let mut open = tx.require(id)?;
-            open.status = String::from("open");
-            open.closed_at = None;
-            open.close_reason = None;
             let why = format!(
                 "the loop's condition `{until}` is still false after its max of {max} iteration(s)"
             );
-            super::exits::escalate_step(tx, &mut open, &why, ctx)?;
-            done.notes.push(format!("{}: {why}: escalated", step.id));
-            done.step = Some(open);
-            return Ok(done);
+            return escalate(tx, id, &why, ctx, done);
         }
+    }
+    match super::on_complete::run(tx, &root, &step, ctx)? {
+        Spawned::None => {}
+        Spawned::Roots(roots) => {
+            done.notes.push(format!(
+                "{}: on_complete bonded {} molecule(s)",
+                step.id,
+                roots.len()
+            ));
+            done.spawned.extend(roots);
+        }
+        Spawned::Failed(why) => return escalate(tx, id, &why, ctx, done),
     }
     // A step with children is finished by its last child (see [`close_parents`]).
     let mut last = step.clone();
@@ -85,6 +92,24 @@ pub fn complete(
     }
     done.roots = complete_roots(tx, &last)?;
     done.step = Some(step);
+    Ok(done)
+}
+
+/// Undo the close of `id` and escalate it with `why` (deferred, the overseer mailed).
+fn escalate(
+    tx: &Tx,
+    id: &str,
+    why: &str,
+    ctx: &super::FlowCtx,
+    mut done: Completed,
+) -> Result<Completed> {
+    let mut open = tx.require(id)?;
+    open.status = String::from("open");
+    open.closed_at = None;
+    open.close_reason = None;
+    super::exits::escalate_step(tx, &mut open, why, ctx)?;
+    done.notes.push(format!("{id}: {why}: escalated"));
+    done.step = Some(open);
     Ok(done)
 }
 

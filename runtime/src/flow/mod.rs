@@ -3,13 +3,18 @@
 //! - [`exits`]: how an attempt ends: COMPLETED, BLOCKED, REFACTOR, ESCALATE, or failed;
 //! - [`queue`]: the merge queue: merge requests submitted by polecats, taken first-in
 //!   first-out by the refinery, landed or rejected;
-//! - [`complete`]: a finished step closed, with what its formula says happens then.
+//! - [`complete`]: a finished step closed, with what its formula says happens then:
+//!   [`loops`] (`until` loops), [`on_complete`] (for-each bonds), parents closed with
+//!   their last child;
+//! - [`gates`]: gates evaluated by the deacon, approved by people;
+//! - [`condition`]: the runtime condition language evaluated over the ledger.
 
 pub mod complete;
 pub mod condition;
 pub mod exits;
 pub mod gates;
 pub mod loops;
+pub mod on_complete;
 pub mod queue;
 
 use std::path::PathBuf;

@@ -212,6 +212,12 @@ fn step_issue(step: &RStep, rel: &str) -> ProtoIssue {
         "task"
     };
     let mut labels = step.labels.clone();
+    if let Some(oc) = &step.on_complete
+        && oc.for_each.is_some()
+    {
+        // Kept for the runtime (`flow::on_complete`), as control flow's labels are.
+        labels.push(format!("on_complete:{}", gtc::cook::go_json(oc)));
+    }
     if let Some(w) = &step.waits_for {
         let label = format!("gate:{w}");
         if !labels.contains(&label) {
