@@ -5,6 +5,7 @@ mod gate;
 mod io;
 mod issue;
 mod mail;
+mod mayor;
 mod mol;
 mod output;
 mod pin;
@@ -109,6 +110,12 @@ overrides readiness, never another agent's claim."
     /// Messages between agents (issues of type message).
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// Give an issue or molecule to a fresh polecat of a rig (pinned to its hook).
+    Sling(mayor::SlingArgs),
+    /// One agent: idle / working / stuck / done, the step it holds, its last heartbeat.
+    Peek(mayor::PeekArgs),
+    /// The whole town: runs, agents, gates, the merge queue (--json; --watch redraws in place).
+    Status(mayor::StatusArgs),
     /// Gates that hold steps: list them, or open one as a person (`approve`).
     #[command(subcommand)]
     Gate(gate::GateCommand),
@@ -252,6 +259,9 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Unpin(a) => pin::unpin(a, ctx),
         Command::Mail(c) => mail::mail(c, ctx),
         Command::Gate(c) => gate::gate(c, ctx),
+        Command::Sling(a) => mayor::sling(a, ctx),
+        Command::Peek(a) => mayor::peek(a, ctx),
+        Command::Status(a) => mayor::status(a, ctx),
         Command::Import(a) => io::import_cmd(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Flush => io::flush(ctx),

@@ -8,6 +8,7 @@
 //! stopped (Ctrl-C) or killed resumes where the ledger says when started again: the
 //! same formula with the same vars finds its unfinished molecule.
 
+pub mod mayor;
 pub mod progress;
 
 use crate::error::{Error, Result};

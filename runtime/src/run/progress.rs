@@ -9,7 +9,8 @@ use crate::town::liveness::{Evidence, Verdict, age};
 use serde::Serialize;
 use std::time::Duration;
 
-/// A molecule's steps by state (the root not counted; gate issues counted apart).
+/// A molecule's steps by state (the root and its digest not counted; gate issues
+/// counted apart).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub total: usize,
@@ -37,7 +38,11 @@ pub fn counts(tx: &Tx, mol: &str) -> Result<Counts> {
            UNION
            SELECT d.issue_id FROM deps d JOIN sub ON d.depends_on_id = sub.id AND d.type = 'parent-child'
          )
-         SELECT i.id, i.status, i.issue_type, i.assignee, i.blocked FROM issues i JOIN sub ON i.id = sub.id",
+         SELECT i.id, i.status, i.issue_type, i.assignee, i.blocked,
+                CASE WHEN i.status = 'closed'
+                     THEN EXISTS (SELECT 1 FROM json_each(i.record, '$.labels') WHERE value = 'digest')
+                     ELSE 0 END
+         FROM issues i JOIN sub ON i.id = sub.id",
     )?;
     let rows = stmt.query_map([mol], |r| {
         Ok((
@@ -46,16 +51,17 @@ pub fn counts(tx: &Tx, mol: &str) -> Result<Counts> {
             r.get::<_, String>(2)?,
             r.get::<_, Option<String>>(3)?,
             r.get::<_, bool>(4)?,
+            r.get::<_, bool>(5)?,
         ))
     })?;
     let mut c = Counts::default();
     for row in rows {
-        let (id, status, ty, assignee, blocked) = row?;
+        let (id, status, ty, assignee, blocked, digest) = row?;
         if id == mol {
             c.complete = status == "closed";
             continue;
         }
-        if status == "tombstone" {
+        if status == "tombstone" || digest {
             continue;
         }
         if ty == "gate" {
