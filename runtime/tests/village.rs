@@ -71,3 +71,54 @@ fn a_rig_without_git_closes_steps_without_a_merge_queue() {
     }
     assert!(town.merge_requests("plain").is_empty());
 }
+
+#[test]
+fn the_deacon_patrols_as_wisps_squashed_into_digests() {
+    let town = Town::new("[rigs.plain]\ngit = false\n[village]\ndeacon_cycle = \"100ms\"\n");
+    town.formula(
+        "mol-slow",
+        "formula = \"mol-slow\"\n\n[[steps]]\nid = \"slow\"\ntitle = \"Slow\"\nmetadata = { script = { delay = \"1s\" } }\n",
+    );
+    town.run(&["mol-slow"], LIMIT).ok();
+    let issues = town.issues();
+    let cycles: Vec<_> = issues
+        .iter()
+        .filter(|i| i.title == "Digest: mol-deacon-patrol")
+        .collect();
+    assert!(cycles.len() >= 3, "{} patrol digests", cycles.len());
+    for d in &cycles {
+        assert!(
+            d.description
+                .as_deref()
+                .unwrap_or("")
+                .contains("**Completed**: 3/3"),
+            "{d:?}"
+        );
+    }
+    // No cycle is left half done (the one under way at the end aside).
+    let open: Vec<_> = issues
+        .iter()
+        .filter(|i| {
+            i.source_formula.as_deref() == Some("mol-deacon-patrol") && i.status != "closed"
+        })
+        .collect();
+    assert!(open.len() <= 4, "{open:?}");
+}
+
+#[test]
+fn a_town_patrol_with_a_step_the_deacon_cannot_do_is_refused_before_the_run() {
+    let town = Town::new("[rigs.plain]\ngit = false\n");
+    town.formula("mol-fan", &fan("mol-fan", 1));
+    town.formula(
+        "mol-deacon-patrol",
+        "formula = \"mol-deacon-patrol\"\n\n[[steps]]\nid = \"dance\"\ntitle = \"Dance\"\n",
+    );
+    let out = town.run(&["mol-fan"], LIMIT);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("has the step `dance`, which the deacon cannot carry out"),
+        "{}",
+        out.stderr
+    );
+}

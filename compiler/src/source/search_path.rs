@@ -23,6 +23,22 @@ pub const STDLIB: &[(&str, &str)] = &[
         "aspect-approval.formula.toml",
         include_str!("../../../stdlib-formulas/aspect-approval.formula.toml"),
     ),
+    (
+        "mol-deacon-patrol.formula.toml",
+        include_str!("../../../stdlib-formulas/mol-deacon-patrol.formula.toml"),
+    ),
+    (
+        "mol-witness-patrol.formula.toml",
+        include_str!("../../../stdlib-formulas/mol-witness-patrol.formula.toml"),
+    ),
+    (
+        "mol-refinery-patrol.formula.toml",
+        include_str!("../../../stdlib-formulas/mol-refinery-patrol.formula.toml"),
+    ),
+    (
+        "mol-polecat-work.formula.toml",
+        include_str!("../../../stdlib-formulas/mol-polecat-work.formula.toml"),
+    ),
 ];
 
 /// The environment variables that move the search path, read once by the caller (so

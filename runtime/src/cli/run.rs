@@ -45,6 +45,7 @@ pub struct RunArgs {
 }
 
 pub fn run_cmd(a: RunArgs, ctx: &Ctx) -> Result<i32> {
+    let started = std::time::Instant::now();
     let mut cwd = ctx.cwd.clone();
     if a.temp_town {
         cwd = temp_town()?;
@@ -63,6 +64,7 @@ pub fn run_cmd(a: RunArgs, ctx: &Ctx) -> Result<i32> {
         stall_after: std::time::Duration::from_millis(1500),
     };
     let ended = run::run(&cwd, &opts)?;
+    write_stats("mayor", started)?;
     let code = ended.code();
     if ctx.json {
         output::json(&match &ended {
@@ -131,6 +133,7 @@ pub struct RoleArgs {
 }
 
 pub fn role_cmd(a: RoleArgs, ctx: &Ctx) -> Result<i32> {
+    let started = std::time::Instant::now();
     let role = Role::parse(&a.role)?;
     let parent = a.parent.as_deref().map(roles::parse_proc).transpose()?;
     let env = RoleEnv::open(&ctx.cwd, &a.name, parent)?;
@@ -150,5 +153,21 @@ pub fn role_cmd(a: RoleArgs, ctx: &Ctx) -> Result<i32> {
             )));
         }
     };
+    write_stats(role.name(), started)?;
     Ok(ended.code())
+}
+
+/// With `GT_LEDGER_STATS=DIR` (the village benchmark), a role leaves
+/// `DIR/<role>-<pid>`: `<nanoseconds in ledger transactions> <nanoseconds alive>`.
+pub(crate) fn write_stats(role: &str, started: std::time::Instant) -> Result<()> {
+    let Some(dir) = std::env::var_os("GT_LEDGER_STATS") else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(&dir).join(format!("{role}-{}", std::process::id()));
+    let text = format!(
+        "{} {}\n",
+        crate::ledger::time_in_transactions().as_nanos(),
+        started.elapsed().as_nanos()
+    );
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
 }

@@ -1,7 +1,9 @@
 //! The deacon: the town's keeper. It keeps each rig's witness and refinery running
 //! (started as its children; a dead one has its lease expired and is started again, an
-//! earlier one still running is adopted), and runs its patrol each cycle.
+//! earlier one still running is adopted), and runs its patrol each cycle: the formula
+//! `mol-deacon-patrol` as a wisp, squashed into a digest when done ([`super::patrol`]).
 
+use super::patrol::{self, Action, Patrol};
 use super::spawn::{Children, start};
 use super::{Ended, RoleEnv, log};
 use crate::error::{Error, Result};
@@ -24,9 +26,10 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
         .write(|tx| agents::register(tx, name, Role::Deacon, None, proc_id))?
         .me;
     log(name, me.generation, "keeping the town");
+    let patrol = Patrol::load(&env.flow.load)?;
     let mut children = Children::default();
     let mut last_beat = Instant::now();
-    let mut last_gates: Option<Instant> = None;
+    let mut last_cycle: Option<Instant> = None;
     let mut gh_polled: HashMap<String, Instant> = HashMap::new();
     let result = loop {
         if env.should_stop() {
@@ -38,11 +41,11 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
         if let Err(e) = keep_roles(&mut env, &me, &mut children) {
             break Err(e);
         }
-        if last_gates.is_none_or(|t| t.elapsed() >= env.config.village.deacon_cycle) {
-            if let Err(e) = check_gates(&mut env, &me, &mut gh_polled) {
+        if last_cycle.is_none_or(|t| t.elapsed() >= env.config.village.deacon_cycle) {
+            if let Err(e) = cycle(&mut env, &me, &patrol, &mut children, &mut gh_polled) {
                 break Err(e);
             }
-            last_gates = Some(Instant::now());
+            last_cycle = Some(Instant::now());
         }
         if last_beat.elapsed() >= env.config.village.heartbeat {
             if let Err(e) = env
@@ -75,7 +78,33 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
     }
 }
 
-/// Each rig's witness and refinery: started when not running.
+/// One patrol cycle ([`patrol`]): poured as a wisp, each step carried out and closed,
+/// the cycle squashed into a digest.
+fn cycle(
+    env: &mut RoleEnv,
+    me: &Me,
+    patrol: &Patrol,
+    children: &mut Children,
+    polled: &mut HashMap<String, Instant>,
+) -> Result<()> {
+    let c = env.ledger.write(|tx| patrol.pour(tx, &me.name))?;
+    for (id, action) in &c.steps {
+        match action {
+            Action::KeepRoles => keep_roles(env, me, children)?,
+            Action::CheckGates => check_gates(env, me, polled)?,
+            Action::Heartbeat => {
+                env.ledger
+                    .write(|tx| agents::heartbeat(tx, me, Some(Phase::Idle)))?;
+            }
+        }
+        env.ledger.write(|tx| patrol::done(tx, id, &me.name))?;
+    }
+    env.ledger.write(|tx| patrol::squash(tx, &c))?;
+    Ok(())
+}
+
+/// Each rig's witness and refinery: started when not running (checked every
+/// [`WATCH`] as well as in each patrol cycle, so a dead one is replaced at once).
 fn keep_roles(env: &mut RoleEnv, me: &Me, children: &mut Children) -> Result<()> {
     let rigs: Vec<String> = env.config.rigs.keys().cloned().collect();
     for rig in rigs {

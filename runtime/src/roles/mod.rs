@@ -7,12 +7,14 @@
 //! - [`witness`]: judges its polecats on evidence, nudges, kills and respawns;
 //! - [`refinery`]: the merge queue, first in first out;
 //! - [`deacon`]: keeps witnesses and refineries alive, runs patrol cycles, evaluates gates;
+//! - [`patrol`]: the deacon's patrol formula, poured and squashed each cycle;
 //! - [`spawn`]: starting a role's process and watching it.
 //!
 //! Every role registers a new generation when it starts, stops cleanly on SIGTERM or
 //! SIGINT, and stops when the process that supervises the village (`--parent`) is gone.
 
 pub mod deacon;
+pub mod patrol;
 pub mod polecat;
 pub mod refinery;
 pub mod spawn;
@@ -58,11 +60,7 @@ impl RoleEnv {
         }
         let flow = FlowCtx {
             root: root.clone(),
-            load: gtc::driver::LoadOptions {
-                search_path: Vec::new(),
-                cwd: root.clone(),
-                home: std::env::var_os("HOME").map(PathBuf::from),
-            },
+            load: load_options(&root),
             overseer: config.village.overseer.clone(),
             max_attempts: config.village.max_attempts,
         };
@@ -103,6 +101,16 @@ impl RoleEnv {
             std::thread::sleep(pause.min(end - now));
             pause = (pause * 2).min(Duration::from_millis(25));
         }
+    }
+}
+
+/// Where the village finds formulas (on-complete bonds, the deacon's patrol): the
+/// town's search path.
+pub fn load_options(root: &Path) -> gtc::driver::LoadOptions {
+    gtc::driver::LoadOptions {
+        search_path: Vec::new(),
+        cwd: root.to_path_buf(),
+        home: std::env::var_os("HOME").map(PathBuf::from),
     }
 }
 
