@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo bench -p gt --bench village
 //! GT_BENCH_STEPS=5000 cargo bench -p gt --bench village
+//! GT_BENCH_SHAPE=chains cargo bench -p gt --bench village  # 8 chains instead of a fan-in
 //! ```
 //!
 //! Reported: steps per second from pour to the root's close (target >= 500/s on a
@@ -37,8 +38,21 @@ fn gt(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn formula(steps: usize) -> String {
+/// `chains`: 8 independent chains (each step needs the one before); otherwise (`fan`)
+/// independent steps and a final join needing them all.
+fn formula(steps: usize, shape: &str) -> String {
     let mut t = String::from("formula = \"mol-bench\"\n");
+    if shape == "chains" {
+        for i in 0..steps {
+            t.push_str(&format!(
+                "\n[[steps]]\nid = \"s{i}\"\ntitle = \"Step {i}\"\n"
+            ));
+            if i >= 8 {
+                t.push_str(&format!("needs = [\"s{}\"]\n", i - 8));
+            }
+        }
+        return t;
+    }
     for i in 1..steps {
         t.push_str(&format!(
             "\n[[steps]]\nid = \"s{i}\"\ntitle = \"Step {i}\"\n"
@@ -59,6 +73,7 @@ fn main() {
         Err(_) if bench => 1000,
         Err(_) => 50,
     };
+    let shape = std::env::var("GT_BENCH_SHAPE").unwrap_or_else(|_| String::from("fan"));
     let town = tempfile::tempdir().unwrap();
     let dir = town.path();
     gt(dir, &["init", "--prefix", "b"]);
@@ -71,7 +86,7 @@ fn main() {
     std::fs::create_dir_all(dir.join(".beads/formulas")).unwrap();
     std::fs::write(
         dir.join(".beads/formulas/mol-bench.formula.toml"),
-        formula(steps),
+        formula(steps, &shape),
     )
     .unwrap();
     let stats = dir.join("stats");
@@ -119,7 +134,9 @@ fn main() {
         r.1 += alive;
         r.2 += 1;
     }
-    println!("village: {steps} steps, 8 polecats, zero-delay script agent, rig without git");
+    println!(
+        "village: {steps} steps ({shape}), 8 polecats, zero-delay script agent, rig without git"
+    );
     println!(
         "  pour -> complete: {run_s:.2}s = {:.0} steps/s (target >= 500/s); whole command {wall:.2}s = {:.0} steps/s",
         steps as f64 / run_s,
