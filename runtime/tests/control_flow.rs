@@ -222,9 +222,7 @@ fn fake_gh(dir: &std::path::Path) {
 fn every_gate_kind_holds_its_step_until_it_opens() {
     let town = Town::new(PLAIN);
     town.formula("mol-gates", GATES);
-    let blocker = town.gt(&["create", "Outside work", "--json"]).ok();
-    let blocker: serde_json::Value = serde_json::from_str(&blocker.stdout).unwrap();
-    let blocker = blocker[0]["id"].as_str().unwrap().to_owned();
+    let blocker = town.create("Outside work");
     let bin = tempfile::tempdir().unwrap();
     fake_gh(bin.path());
     std::fs::write(
@@ -454,4 +452,65 @@ fn on_complete_without_a_list_escalates_the_step() {
     assert_eq!(town.find(".plan").status, "deferred");
     let mail = town.gt(&["mail", "inbox", "overseer"]).ok();
     assert!(mail.stdout.contains("names no list"), "{}", mail.stdout);
+}
+
+/// A gate that does not open within its `timeout` fails, and a condition that cannot be
+/// evaluated (ordering text) fails: both loudly (label, note, mail), never a quiet wait.
+#[test]
+fn a_gate_past_its_timeout_and_a_condition_that_cannot_evaluate_fail_loudly() {
+    let town = Town::new(PLAIN);
+    let blocker = town.create("Never done");
+    town.formula(
+        "mol-late",
+        &format!(
+            r#"formula = "mol-late"
+
+[[steps]]
+id = "late"
+title = "Waits too long"
+[steps.gate]
+type = "bead"
+id = "{blocker}"
+timeout = "300ms"
+
+[[steps]]
+id = "first"
+title = "First"
+metadata = {{ script = {{ output = {{ v = "abc" }} }} }}
+
+[[steps]]
+id = "odd"
+title = "Odd condition"
+
+[compose]
+[[compose.gate]]
+before = "odd"
+condition = "first.output.v < 3"
+"#
+        ),
+    );
+    let out = town.run(&["mol-late", "--polecats", "1"], LIMIT);
+    assert_eq!(out.code, 3, "{out:?}");
+    let late = town.find(".gate-late");
+    assert!(late.labels.iter().any(|l| l == "gate-failed"), "{late:?}");
+    assert!(
+        late.comments
+            .iter()
+            .any(|c| c.text.contains("did not open within its timeout")),
+        "{late:?}"
+    );
+    let odd = town.find(".gate-odd-when1");
+    assert!(
+        odd.comments
+            .iter()
+            .any(|c| c.text.contains("are not both numbers")),
+        "{odd:?}"
+    );
+    let mail = town.gt(&["mail", "inbox", "overseer"]).ok();
+    assert_eq!(
+        mail.stdout.matches("GATE FAILED").count(),
+        2,
+        "{}",
+        mail.stdout
+    );
 }

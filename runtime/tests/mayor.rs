@@ -93,15 +93,10 @@ fn peek_shows_a_working_agent_its_step_and_heartbeat_and_names_the_near_ones() {
     );
 }
 
-fn create(town: &Town, title: &str) -> String {
-    let v = json(&town.gt(&["create", title, "--json"]).ok());
-    v[0]["id"].as_str().unwrap().to_owned()
-}
-
 #[test]
 fn sling_gives_work_to_a_fresh_polecat_that_the_running_village_starts() {
     let town = Town::new(PLAIN);
-    let first = create(&town, "First errand");
+    let first = town.create("First errand");
     let out = town.gt(&["sling", &first, "--rig", "plain"]).ok();
     assert!(out.stdout.contains("to plain/polecat-1"), "{}", out.stdout);
     let issue = town.find(&first);
@@ -113,7 +108,7 @@ fn sling_gives_work_to_a_fresh_polecat_that_the_running_village_starts() {
     // Refused: work that is already on a hook, a closed issue, an unknown rig.
     let again = town.gt(&["sling", &first, "--rig", "plain"]);
     assert_eq!(again.code, 1, "{again:?}");
-    let closed = create(&town, "Done already");
+    let closed = town.create("Done already");
     town.gt(&["close", &closed]).ok();
     assert_eq!(town.gt(&["sling", &closed]).code, 1);
     assert_eq!(town.gt(&["sling", &closed, "--rig", "nowhere"]).code, 2);
@@ -127,7 +122,7 @@ fn sling_gives_work_to_a_fresh_polecat_that_the_running_village_starts() {
         i.iter()
             .any(|s| s.id.ends_with(".slow") && s.status == "in_progress")
     });
-    let second = create(&town, "Second errand");
+    let second = town.create("Second errand");
     let out = town.gt(&["sling", &second, "--json"]).ok();
     let polecat = json(&out)["agent"].as_str().unwrap().to_owned();
     assert_eq!(

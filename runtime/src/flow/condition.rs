@@ -263,3 +263,31 @@ fn order(op: CmpOp, o: std::cmp::Ordering) -> bool {
         CmpOp::Ge => o != Less,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{compare, order};
+    use gtc::expr::condition::CmpOp;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_compare_as_numbers_strings_as_text_and_null_only_differs() {
+        assert!(compare(Some(&json!(3)), CmpOp::Eq, "3.0", "c").unwrap_or(false));
+        assert!(compare(Some(&json!("10")), CmpOp::Gt, "9", "c").unwrap_or(false));
+        assert!(compare(Some(&json!("yes")), CmpOp::Eq, "yes", "c").unwrap_or(false));
+        assert!(compare(Some(&json!("yes")), CmpOp::Ne, "no", "c").unwrap_or(false));
+        assert!(!compare(None, CmpOp::Eq, "x", "c").unwrap_or(true));
+        assert!(compare(None, CmpOp::Ne, "x", "c").unwrap_or(false));
+        assert!(!compare(Some(&json!(null)), CmpOp::Gt, "1", "c").unwrap_or(true));
+        assert!(order(CmpOp::Le, std::cmp::Ordering::Equal));
+        assert!(!order(CmpOp::Lt, std::cmp::Ordering::Equal));
+    }
+
+    #[test]
+    fn ordering_what_is_not_a_number_is_an_error_naming_the_condition() {
+        let e = compare(Some(&json!("abc")), CmpOp::Lt, "3", "x.output.v < 3");
+        let msg = e.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("x.output.v < 3"), "{msg}");
+        assert!(msg.contains("not both numbers"), "{msg}");
+    }
+}

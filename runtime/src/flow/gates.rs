@@ -12,6 +12,7 @@
 //! - `condition` (from `compose.gate`): open when the condition ([`super::condition`]),
 //!   evaluated with the gated step as the current one, is true.
 //!
+//! A gate of any other kind with a `timeout` that has not opened within it fails.
 //! A gate that can never open (a failed run, a closed pull request, a timer without a
 //! timeout, a condition that does not evaluate, `gh` missing) is **failed**: labelled
 //! `gate-failed`, the reason noted on it, the overseer mailed; it stays open, so its step
@@ -69,16 +70,19 @@ pub fn pending(tx: &Tx) -> Result<Vec<Issue>> {
 pub fn evaluate(tx: &Tx, gate: &Issue, town: &Path) -> Result<Option<Verdict>> {
     let kind = gate.await_type.as_deref().unwrap_or("");
     let target = gate.await_id.as_deref().filter(|t| !t.is_empty());
+    if kind != "timer"
+        && let Some(t) = gate.timeout
+        && timed_out(gate, t)?
+    {
+        return Ok(Some(Verdict::Failed(format!(
+            "it did not open within its timeout ({}s)",
+            t / 1_000_000_000
+        ))));
+    }
     let v = match kind {
         "timer" => Some(match gate.timeout {
             Some(t) if t >= 0 => {
-                let since = nanos(&gate.created_at).ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "gate `{}`: created_at `{}` is not a time",
-                        gate.id, gate.created_at
-                    ))
-                })?;
-                if now_nanos() >= since + i128::from(t) {
+                if timed_out(gate, t)? {
                     Verdict::Open(String::from("its timer ran out"))
                 } else {
                     Verdict::Wait
@@ -119,6 +123,17 @@ pub fn evaluate(tx: &Tx, gate: &Issue, town: &Path) -> Result<Option<Verdict>> {
         _ => None,
     };
     Ok(v)
+}
+
+/// Whether `timeout` nanoseconds have passed since `gate` was poured.
+fn timed_out(gate: &Issue, timeout: i64) -> Result<bool> {
+    let since = nanos(&gate.created_at).ok_or_else(|| {
+        Error::Invalid(format!(
+            "gate `{}`: created_at `{}` is not a time",
+            gate.id, gate.created_at
+        ))
+    })?;
+    Ok(now_nanos() >= since + i128::from(timeout))
 }
 
 /// A `compose.gate` condition, evaluated with the gated step as the current step.

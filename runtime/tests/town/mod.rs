@@ -116,6 +116,13 @@ impl Town {
         }
     }
 
+    /// `gt create TITLE`: the new issue's id.
+    pub fn create(&self, title: &str) -> String {
+        let out = self.gt(&["create", title, "--json"]).ok();
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v[0]["id"].as_str().unwrap().to_owned()
+    }
+
     /// The issue whose id ends with `suffix`.
     pub fn find(&self, suffix: &str) -> Issue {
         self.issues()
