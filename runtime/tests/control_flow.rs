@@ -102,6 +102,34 @@ title = "Check"
 needs = ["attempt"]
 "#;
 
+/// A gate on a loop's body step is poured again with each iteration.
+#[test]
+fn a_gate_in_a_loop_body_holds_every_iteration() {
+    let town = Town::new(PLAIN);
+    let text = LOOP.replace("UNTIL", "4").replace("MAX", "3").replace(
+        "id = \"attempt\"\ntitle = \"Attempt\"\n",
+        "id = \"attempt\"\ntitle = \"Attempt\"\n[steps.loop.body.gate]\ntype = \"timer\"\ntimeout = \"300ms\"\n",
+    );
+    assert!(text.contains("timer"), "{text}");
+    town.formula("mol-loop", &text);
+    town.run(&["mol-loop", "--polecats", "1"], LIMIT).ok();
+    for k in [1, 2] {
+        let gate = town.find(&format!(".gate-retry.iter{k}.attempt"));
+        assert_eq!(gate.status, "closed", "{gate:?}");
+        assert_eq!(gate.await_type.as_deref(), Some("timer"));
+        let step = town.find(&format!(".retry.iter{k}.attempt"));
+        assert!(
+            step.dependencies.iter().any(|d| d.depends_on_id == gate.id),
+            "{step:?}"
+        );
+        // Each iteration's timer ran from its own pour.
+        let opened = gt::ledger::time::nanos(gate.closed_at.as_deref().unwrap()).unwrap();
+        let poured = gt::ledger::time::nanos(&gate.created_at).unwrap();
+        assert!(opened - poured >= 300_000_000, "iteration {k}: {gate:?}");
+    }
+    assert!(town.issues().iter().all(|i| !i.id.contains(".iter3.")));
+}
+
 /// An `until` loop pours iterations until its condition holds.
 #[test]
 fn an_until_loop_runs_until_its_condition_holds() {

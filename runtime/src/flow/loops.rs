@@ -4,8 +4,7 @@
 //! loop; false pours iteration k+1 (the same steps, open, chained after iteration k, and
 //! everything that waited for iteration k waits for it too); false at iteration `max`
 //! is an error: the step is not closed but escalated (deferred, the overseer mailed).
-//!
-//! Limitation: a `gate` on a body step holds the first iteration only.
+//! A `gate` on a body step is poured again with each iteration (a timer starts again).
 
 use crate::error::{Error, Result};
 use crate::ledger::time::now;
@@ -128,11 +127,35 @@ pub fn pour_next(tx: &Tx, root: &str, step: &Issue, next: u64) -> Result<Vec<Str
         .ok_or_else(|| Error::Invalid(format!("`{prefix}` is not iteration {k}")))?;
     let new_prefix = format!("{base}iter{next}.");
     let prev_prefix = (k > 1).then(|| format!("{base}iter{}.", k - 1));
-    let old = members(tx, root, &prefix)?;
+    let mut old = members(tx, root, &prefix)?;
+    let steps = old.len();
+    // The gates that hold the iteration's steps (siblings, `<parent>.gate-<step>`): each
+    // iteration gets its own, poured fresh (a timer starts again).
+    let segment = format!(".iter{k}.");
+    let mut gates: Vec<Issue> = Vec::new();
+    for m in &old {
+        for d in &m.dependencies {
+            if d.kind == "blocks"
+                && !d.depends_on_id.starts_with(&prefix)
+                && d.depends_on_id.contains(&segment)
+                && !gates.iter().any(|g| g.id == d.depends_on_id)
+                && let Some(g) = tx.get(&d.depends_on_id)?
+                && g.issue_type == "gate"
+            {
+                gates.push(g);
+            }
+        }
+    }
+    old.extend(gates);
     let inside: HashSet<&str> = old.iter().map(|m| m.id.as_str()).collect();
+    let next_segment = format!(".iter{next}.");
     let renamed = |id: &str| -> String {
         match id.strip_prefix(&prefix) {
             Some(rest) => format!("{new_prefix}{rest}"),
+            None if inside.contains(id) => match id.rfind(&segment) {
+                Some(at) => format!("{}{next_segment}{}", &id[..at], &id[at + segment.len()..]),
+                None => id.to_owned(),
+            },
             None => id.to_owned(),
         }
     };
@@ -184,6 +207,9 @@ pub fn pour_next(tx: &Tx, root: &str, step: &Issue, next: u64) -> Result<Vec<Str
             ephemeral: m.ephemeral,
             source_formula: m.source_formula.clone(),
             source_location: m.source_location.clone(),
+            await_type: m.await_type.clone(),
+            await_id: m.await_id.clone(),
+            timeout: m.timeout,
             created_at: stamp.clone(),
             created_by: Some(tx.actor.to_owned()),
             updated_at: stamp.clone(),
@@ -193,7 +219,7 @@ pub fn pour_next(tx: &Tx, root: &str, step: &Issue, next: u64) -> Result<Vec<Str
     }
     if k == 1 {
         // Iteration 1 has no chain to copy: its entries follow its sinks.
-        chain_first(&old, &mut fresh, &stamp, tx.actor);
+        chain_first(&old[..steps], &mut fresh[..steps], &stamp, tx.actor);
     }
     tx.put_many(&fresh)?;
     for (id, targets) in waiting {
