@@ -542,3 +542,46 @@ condition = "first.output.v < 3"
         mail.stdout
     );
 }
+
+const GIT: &str = "[rigs.app]\npath = \".\"\nbranch = \"main\"\n[village]\nheartbeat = \"200ms\"\ndeacon_cycle = \"100ms\"\n";
+
+/// With a real repository: a gated loop and an `on_complete` fan-out are merged by the
+/// refinery into main first in first out, each step once, no branch deleted before its
+/// merge landed, and the molecule digested.
+#[test]
+fn loops_gates_and_on_complete_merge_into_main_in_fifo_order() {
+    let town = Town::new(GIT);
+    let text = LOOP.replace("UNTIL", "4").replace("MAX", "3").replace(
+        "id = \"attempt\"\ntitle = \"Attempt\"\n",
+        "id = \"attempt\"\ntitle = \"Attempt\"\n[steps.loop.body.gate]\ntype = \"timer\"\ntimeout = \"100ms\"\n",
+    );
+    town.formula("mol-loop", &text);
+    town.run(&["mol-loop", "--polecats", "2"], LIMIT).ok();
+    let mol = town.runs()[0].id.clone();
+    town::assert_merged_fifo(&town, &mol, "app");
+    assert_eq!(town.steps(&mol).len(), 4);
+    town.formula(
+        "mol-plan",
+        &FAN_OUT.replace(
+            "OUTPUT",
+            r#"[{ name = "api" }, { name = "ui" }, { name = "db" }]"#,
+        ),
+    );
+    town.formula("mol-part", PART);
+    town.run(&["mol-plan", "--polecats", "3"], LIMIT).ok();
+    let plan = town.runs().into_iter().find(|r| r.id != mol).unwrap().id;
+    town::assert_merged_fifo(&town, &plan, "app");
+    assert_eq!(
+        town.steps(&plan).len(),
+        2 + 3,
+        "plan, review and a step per bonded part"
+    );
+    for m in [&mol, &plan] {
+        assert!(
+            town.issues()
+                .iter()
+                .any(|i| i.labels.iter().any(|l| l == "digest") && i.parent() == Some(m.as_str())),
+            "no digest of {m}"
+        );
+    }
+}

@@ -154,14 +154,17 @@ impl Town {
             .collect()
     }
 
-    /// The steps of molecule `mol` (not the root, gates or digests).
+    /// The steps of molecule `mol` (not the root, gates, digests or bonded roots).
     pub fn steps(&self, mol: &str) -> Vec<Issue> {
         let mut l = self.ledger();
         let ids = l.read(|tx| tx.subtree(mol)).unwrap();
         self.issues()
             .into_iter()
             .filter(|i| ids.contains(&i.id) && i.id != mol)
-            .filter(|i| i.issue_type != "gate" && !i.labels.iter().any(|l| l == "digest"))
+            .filter(|i| {
+                !["gate", "molecule"].contains(&i.issue_type.as_str())
+                    && !i.labels.iter().any(|l| l == "digest")
+            })
             .collect()
     }
 
@@ -280,7 +283,11 @@ pub fn assert_merged_fifo(town: &Town, mol: &str, rig: &str) {
         .filter_map(|l| l.split_once(": ").map(|(id, _)| id.to_owned()))
         .filter(|id| steps.iter().any(|s| &s.id == id))
         .collect();
-    let queue_order: Vec<String> = landed.iter().map(|q| q.mr.step.clone()).collect();
+    let queue_order: Vec<String> = landed
+        .iter()
+        .filter(|q| steps.iter().any(|s| s.id == q.mr.step))
+        .map(|q| q.mr.step.clone())
+        .collect();
     assert_eq!(
         merged_order, queue_order,
         "main's history follows the queue (FIFO)"
