@@ -102,16 +102,23 @@ title = "Check"
 needs = ["attempt"]
 "#;
 
+/// The two-iteration loop with a timer gate of `timeout` on its first body step.
+fn gated_loop(timeout: &str) -> String {
+    let text = LOOP.replace("UNTIL", "4").replace("MAX", "3").replace(
+        "id = \"attempt\"\ntitle = \"Attempt\"\n",
+        &format!(
+            "id = \"attempt\"\ntitle = \"Attempt\"\n[steps.loop.body.gate]\ntype = \"timer\"\ntimeout = \"{timeout}\"\n"
+        ),
+    );
+    assert!(text.contains("timer"), "{text}");
+    text
+}
+
 /// A gate on a loop's body step is poured again with each iteration.
 #[test]
 fn a_gate_in_a_loop_body_holds_every_iteration() {
     let town = Town::new(PLAIN);
-    let text = LOOP.replace("UNTIL", "4").replace("MAX", "3").replace(
-        "id = \"attempt\"\ntitle = \"Attempt\"\n",
-        "id = \"attempt\"\ntitle = \"Attempt\"\n[steps.loop.body.gate]\ntype = \"timer\"\ntimeout = \"300ms\"\n",
-    );
-    assert!(text.contains("timer"), "{text}");
-    town.formula("mol-loop", &text);
+    town.formula("mol-loop", &gated_loop("300ms"));
     town.run(&["mol-loop", "--polecats", "1"], LIMIT).ok();
     for k in [1, 2] {
         let gate = town.find(&format!(".gate-retry.iter{k}.attempt"));
@@ -551,11 +558,7 @@ const GIT: &str = "[rigs.app]\npath = \".\"\nbranch = \"main\"\n[village]\nheart
 #[test]
 fn loops_gates_and_on_complete_merge_into_main_in_fifo_order() {
     let town = Town::new(GIT);
-    let text = LOOP.replace("UNTIL", "4").replace("MAX", "3").replace(
-        "id = \"attempt\"\ntitle = \"Attempt\"\n",
-        "id = \"attempt\"\ntitle = \"Attempt\"\n[steps.loop.body.gate]\ntype = \"timer\"\ntimeout = \"100ms\"\n",
-    );
-    town.formula("mol-loop", &text);
+    town.formula("mol-loop", &gated_loop("100ms"));
     town.run(&["mol-loop", "--polecats", "2"], LIMIT).ok();
     let mol = town.runs()[0].id.clone();
     town::assert_merged_fifo(&town, &mol, "app");
