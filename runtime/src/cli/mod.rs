@@ -163,6 +163,10 @@ Examples:
   gt run mol-bugfix --agent claude --polecats 2   Claude Code does the work
   gt run t-mol-x1y2                               drive (or resume) an existing molecule
 
+While it runs, from another terminal: gt status [--watch] (the town), gt peek AGENT (one \
+agent), gt gate approve GATE (a human gate, or one that failed), gt sling ISSUE (more work for \
+a fresh polecat).
+
 Settings live in .beads/config.toml ([village] timings, [roles.polecat] agent, [agents.exec] \
 command, [rigs.NAME] path, branch and test command).
 
