@@ -26,6 +26,13 @@ pub enum Error {
     },
     /// A record could not be written as JSON.
     Encode(crate::ledger::record::EncodeError),
+    /// An agent acted on behalf of an earlier incarnation: a newer generation of it is
+    /// registered, so what it does is refused (it should stop).
+    Superseded {
+        agent: String,
+        generation: u64,
+        current: u64,
+    },
 }
 
 /// Result with [`Error`].
@@ -44,7 +51,10 @@ impl Error {
     /// 1 for refusals and missing ids.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Refused(_) | Error::NotFound { .. } | Error::Deleted { .. } => 1,
+            Error::Refused(_)
+            | Error::NotFound { .. }
+            | Error::Deleted { .. }
+            | Error::Superseded { .. } => 1,
             Error::NoLedger(_)
             | Error::Invalid(_)
             | Error::Io { .. }
@@ -80,6 +90,14 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Encode(e) => write!(f, "{e}"),
+            Error::Superseded {
+                agent,
+                generation,
+                current,
+            } => write!(
+                f,
+                "{agent} generation {generation} is superseded by generation {current}; it no longer acts"
+            ),
         }
     }
 }

@@ -29,7 +29,7 @@ fn every_file_in_stdlib_formulas_is_embedded() {
     let embedded: Vec<String> = STDLIB.iter().map(|(n, _)| (*n).to_owned()).collect();
     // Embedded in file-name order, so the binary's list is deterministic.
     assert_eq!(on_disk, embedded);
-    assert!(embedded.len() >= 9, "{embedded:?}");
+    assert!(embedded.len() >= 13, "{embedded:?}");
 }
 
 /// Each stdlib formula cooked in compile mode (the stdlib as its library), as JSON.
@@ -61,14 +61,18 @@ const VALUES: &[(&str, &[(&str, &str)])] = &[
         &[("bug", "login fails"), ("severity", "critical")],
     ),
     ("mol-code-review", &[("change", "feature/login")]),
+    ("mol-deacon-patrol", &[]),
     ("mol-feature", &[("feature", "dark mode")]),
     ("mol-hanoi", &[("discs", "4")]),
+    ("mol-polecat-work", &[("rig", "app")]),
+    ("mol-refinery-patrol", &[("rig", "app")]),
     ("mol-release", &[("version", "1.2.3")]),
     ("mol-review-cycle", &[("change", "the parser")]),
     (
         "mol-tdd-cycle",
         &[("behaviour", "parsing dates"), ("cycles", "2")],
     ),
+    ("mol-witness-patrol", &[("rig", "app")]),
 ];
 
 #[test]
@@ -94,7 +98,7 @@ fn every_stdlib_workflow_cooks_to_steps_in_runtime_mode() {
         assert!(!text.contains("{{"), "{stem} keeps a {{{{var}}}}:\n{text}");
         cooked += 1;
     }
-    assert!(cooked >= 7, "{cooked} workflows cooked");
+    assert!(cooked >= 11, "{cooked} workflows cooked");
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! The `gt` command line. One file per group of commands; [`run`] parses and dispatches
 //! so tests drive the CLI in-process as well as through the binary.
 
+mod gate;
 mod io;
 mod issue;
 mod mail;
+mod mayor;
 mod mol;
 mod output;
 mod pin;
 mod ready;
+mod run;
 mod sync;
 
 use crate::error::{Error, Result};
@@ -107,6 +110,15 @@ overrides readiness, never another agent's claim."
     /// Messages between agents (issues of type message).
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// Give an issue or molecule to a fresh polecat of a rig (pinned to its hook).
+    Sling(mayor::SlingArgs),
+    /// One agent: idle / working / stuck / done, the step it holds, its last heartbeat.
+    Peek(mayor::PeekArgs),
+    /// The whole town: runs, agents, gates, the merge queue (--json; --watch redraws in place).
+    Status(mayor::StatusArgs),
+    /// Gates that hold steps: list them, or open one as a person (`approve`).
+    #[command(subcommand)]
+    Gate(gate::GateCommand),
     /// Read beads JSONL into the ledger (an upsert by id; newer updated_at wins).
     Import(io::ImportArgs),
     /// Write every issue (closed, ephemeral, template and deleted ones too) and every other line read as beads JSONL.
@@ -122,7 +134,46 @@ updated_at, and is reported), push (retrying when someone pushed first), and rea
 ledger back. Without a remote it only commits. Wisps never leave this machine."
     )]
     Sync(sync::SyncArgs),
+    /// Execute a formula (or molecule) with the village: polecats work the steps, the
+    /// refinery merges their work, the witness and deacon keep them going.
+    #[command(long_about = RUN_HELP)]
+    Run(run::RunArgs),
+    /// One role of the village (started by `gt run`; not for direct use).
+    #[command(hide = true)]
+    Role(run::RoleArgs),
 }
+
+const RUN_HELP: &str = "Execute a formula or a molecule with the village of agents, to the end.
+
+gt run cooks and pours the formula (or takes the molecule ID), then starts the village: the \
+deacon, which keeps each rig's witness and refinery running; the witness, which starts the \
+polecats and replaces any that die or get stuck; the polecats, each taking the most urgent \
+ready step, working it in its own git worktree with the agent adapter, and submitting the \
+commits to the merge queue; the refinery, which rebases each branch onto the rig's branch, \
+runs the rig's tests and fast-forwards it, first in first out. Progress shows steps done, \
+running, queued and ready, and one line per agent. At the end it prints the molecule's digest.
+
+Everything is in the ledger: Ctrl-C stops the village cleanly, and running the same command \
+again resumes the same molecule (a formula with the same vars finds its unfinished run; \
+--new pours another).
+
+Examples:
+  gt run mol-feature --var feature=login              script agent, 4 polecats
+  gt run mol-hanoi --var discs=6 --temp-town          a 63-move demo in a new temporary town
+  gt run mol-bugfix --var bug=\"login fails\" --agent claude --polecats 2
+                                                      Claude Code does the work
+  gt run t-mol-x1y2                                   drive (or resume) an existing molecule
+
+While it runs, from another terminal: gt status [--watch] (the town), gt peek AGENT (one \
+agent), gt gate approve GATE (a human gate, or one that failed), gt sling ISSUE (more work for \
+a fresh polecat).
+
+Settings live in .beads/config.toml ([village] timings, [roles.polecat] agent, [agents.exec] \
+command, [rigs.NAME] path, branch and test command).
+
+Exit status: 0 the molecule is complete; 1 refused (a bad formula or var, a run already in \
+progress); 2 usage, I/O or ledger problem; 3 stalled: only a person can move it on (a human \
+gate, an escalated step, a blocker outside the molecule), it says what; 130 interrupted.";
 
 #[derive(Args, Debug)]
 struct InitArgs {
@@ -174,8 +225,13 @@ where
         actor,
         cwd,
     };
-    match dispatch(cli.command, &ctx) {
-        Ok(()) => 0,
+    let result = match cli.command {
+        Command::Run(a) => run::run_cmd(a, &ctx),
+        Command::Role(a) => run::role_cmd(a, &ctx),
+        other => dispatch(other, &ctx).map(|()| 0),
+    };
+    match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()
@@ -207,23 +263,27 @@ fn dispatch(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Pin(a) => pin::pin(a, ctx),
         Command::Unpin(a) => pin::unpin(a, ctx),
         Command::Mail(c) => mail::mail(c, ctx),
+        Command::Gate(c) => gate::gate(c, ctx),
+        Command::Sling(a) => mayor::sling(a, ctx),
+        Command::Peek(a) => mayor::peek(a, ctx),
+        Command::Status(a) => mayor::status(a, ctx),
         Command::Import(a) => io::import_cmd(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Flush => io::flush(ctx),
         Command::Sync(a) => sync::run(a, ctx),
+        Command::Run(_) | Command::Role(_) => Err(Error::Invalid(String::from(
+            "run and role are dispatched before this point",
+        ))),
     }
 }
 
-fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
-    let repo =
-        crate::git::Repo::init_or_open(&ctx.cwd).map_err(|e| Error::Refused(e.to_string()))?;
-    let ledger = Ledger::init(&ctx.cwd, &args.prefix, &ctx.actor)?;
-    // The settings travel with the ledger: commit them (and the empty JSONL) now.
+/// A new ledger's settings travel with it: commit them (and the empty JSONL) now.
+pub(crate) fn commit_settings(repo: &crate::git::Repo, ledger: &Ledger) -> Result<()> {
     let mut files = Vec::new();
     for name in [".gitignore", "config.toml", crate::ledger::JSONL] {
         let path = ledger.dir.join(name);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        files.push((sync::in_worktree(&repo, &path)?, bytes));
+        files.push((sync::in_worktree(repo, &path)?, bytes));
     }
     let refs: Vec<(&std::path::Path, crate::git::repo::Content)> = files
         .iter()
@@ -231,6 +291,14 @@ fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
         .collect();
     repo.commit_files(&refs, "gt init: the ledger")
         .map_err(|e| Error::Refused(e.to_string()))?;
+    Ok(())
+}
+
+fn init(args: InitArgs, ctx: &Ctx) -> Result<()> {
+    let repo =
+        crate::git::Repo::init_or_open(&ctx.cwd).map_err(|e| Error::Refused(e.to_string()))?;
+    let ledger = Ledger::init(&ctx.cwd, &args.prefix, &ctx.actor)?;
+    commit_settings(&repo, &ledger)?;
     if ctx.json {
         output::json(&serde_json::json!({
             "path": ledger.dir.display().to_string(),

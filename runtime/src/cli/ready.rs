@@ -45,6 +45,7 @@ pub fn ready_cmd(a: ReadyArgs, ctx: &Ctx) -> Result<()> {
             assignee: a.assignee.clone(),
             claimable_by: a.claimable_by.clone(),
             include_ephemeral: a.include_wisps,
+            leaves_only: false,
         };
         // JSON prints the stored records as they are, streamed; text needs the fields.
         if json {

@@ -200,6 +200,9 @@ pub struct ReadyQuery {
     pub claimable_by: Option<String>,
     /// Include ephemeral issues outside `mol` too.
     pub include_ephemeral: bool,
+    /// Only issues without children: what an agent works. A step with children is
+    /// finished by its children (`flow::complete`), never worked itself.
+    pub leaves_only: bool,
 }
 
 /// The ready issues.
@@ -229,9 +232,12 @@ pub fn for_each_ready(
     q: &ReadyQuery,
     mut f: impl FnMut(&str, &str) -> Result<()>,
 ) -> Result<()> {
-    let scope: Option<HashSet<String>> = match &q.mol {
-        Some(m) => Some(tx.subtree(m)?.into_iter().collect()),
-        None => None,
+    // A molecule's members: for a short list (a polecat asking for its next step),
+    // each candidate's ancestry is checked; for a long one, the subtree is read once.
+    let mut scope = match &q.mol {
+        None => Scope::All,
+        Some(m) if q.limit.is_some_and(|l| l <= 16) => Scope::Below(m.clone()),
+        Some(m) => Scope::Members(tx.subtree(m)?.into_iter().collect()),
     };
     let mut stmt = tx.conn().prepare_cached(&ready_sql())?;
     let mut rows = stmt.query([])?;
@@ -247,9 +253,7 @@ pub fn for_each_ready(
         if !wisps && row.get::<_, bool>(3)? {
             continue;
         }
-        if let Some(s) = &scope
-            && !s.contains(&id)
-        {
+        if !scope.contains(tx, &id)? {
             continue;
         }
         let assignee: Option<String> = row.get(4)?;
@@ -270,11 +274,52 @@ pub fn for_each_ready(
         if any_deferred && deferred_ancestor(tx, &id)?.is_some() {
             continue;
         }
+        if q.leaves_only && !tx.children(&id)?.is_empty() {
+            continue;
+        }
         let record: String = row.get(1)?;
         f(&id, &record)?;
         n += 1;
     }
     Ok(())
+}
+
+/// Which issues a ready list covers.
+enum Scope {
+    All,
+    /// The members of a molecule, read at once.
+    Members(HashSet<String>),
+    /// The descendants of this root (and itself), asked per candidate.
+    Below(String),
+}
+
+impl Scope {
+    fn contains(&mut self, tx: &Tx, id: &str) -> Result<bool> {
+        match self {
+            Scope::All => Ok(true),
+            Scope::Members(m) => Ok(m.contains(id)),
+            Scope::Below(root) => {
+                if id == root.as_str() {
+                    return Ok(true);
+                }
+                let mut seen = HashSet::new();
+                let mut level = tx.parents(id)?;
+                while !level.is_empty() {
+                    let mut next = Vec::new();
+                    for p in level {
+                        if p == *root {
+                            return Ok(true);
+                        }
+                        if seen.insert(p.clone()) {
+                            next.extend(tx.parents(&p)?);
+                        }
+                    }
+                    level = next;
+                }
+                Ok(false)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

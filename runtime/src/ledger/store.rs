@@ -304,21 +304,19 @@ impl<'a> Tx<'a> {
         self.dependents(id, Some("parent-child"))
     }
 
-    /// `id` and every descendant through `parent-child`, in breadth-first order.
+    /// `id` and every descendant through `parent-child`, in breadth-first order (one
+    /// recursive query; a cycle of edges ends where it closes).
     pub fn subtree(&self, id: &str) -> Result<Vec<String>> {
-        let mut out = vec![id.to_owned()];
-        let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
-        let mut i = 0;
-        while i < out.len() {
-            let next = out[i].clone();
-            for c in self.children(&next)? {
-                if seen.insert(c.clone()) {
-                    out.push(c);
-                }
-            }
-            i += 1;
-        }
-        Ok(out)
+        let mut stmt = self.tx.prepare_cached(
+            "WITH RECURSIVE sub(id) AS (
+               SELECT ?1
+               UNION
+               SELECT d.issue_id FROM deps d JOIN sub ON d.depends_on_id = sub.id AND d.type = 'parent-child'
+             )
+             SELECT id FROM sub",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The status of `id`, if present.

@@ -7,6 +7,11 @@ pub fn now() -> String {
     format_ts(Timestamp::now())
 }
 
+/// Now, in nanoseconds since the epoch.
+pub fn now_nanos() -> i128 {
+    Timestamp::now().as_nanosecond()
+}
+
 /// `ts` in the ledger's format.
 pub fn format_ts(ts: Timestamp) -> String {
     format!(

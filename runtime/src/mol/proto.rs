@@ -92,36 +92,38 @@ pub fn build(r: &Resolved, title: Option<&str>, desc: Option<&str>) -> Proto {
             let gate_rel = join(&parent, &format!("gate-{}", step.id));
             let kind = gate.ty.clone().unwrap_or_default();
             let target = gate.await_id.clone().or_else(|| gate.id.clone());
-            p.issues.push(ProtoIssue {
-                rel: gate_rel.clone(),
-                title: match &target {
-                    Some(t) => format!("Gate: {kind} {t}"),
-                    None => format!("Gate: {kind}"),
-                },
+            let timeout = gate
+                .timeout
+                .as_deref()
+                .and_then(parse_duration)
+                .and_then(|n| i64::try_from(n).ok());
+            let title = match &target {
+                Some(t) => format!("Gate: {kind} {t}"),
+                None => format!("Gate: {kind}"),
+            };
+            let issue = ProtoIssue {
+                title,
                 description: Some(format!("Async gate for step {}", step.id)),
-                issue_type: String::from("gate"),
-                priority: 2,
                 await_type: Some(kind),
                 await_id: target,
-                timeout: gate
-                    .timeout
-                    .as_deref()
-                    .and_then(parse_duration)
-                    .and_then(|n| i64::try_from(n).ok()),
+                timeout,
                 ..ProtoIssue::default()
-            });
-            p.edges.push(ProtoEdge {
-                from: gate_rel.clone(),
-                to: parent.clone(),
-                kind: "parent-child",
-                metadata: None,
-            });
-            p.edges.push(ProtoEdge {
-                from: rel.clone(),
-                to: gate_rel,
-                kind: "blocks",
-                metadata: None,
-            });
+            };
+            push_gate(&mut p, issue, &gate_rel, &rel, &parent);
+        }
+        // `compose.gate` rules: a `gate:{"condition":...}` label becomes a gate issue of
+        // kind `condition` that holds the step until the condition is true (the deacon
+        // evaluates it each cycle).
+        for (n, cond) in condition_gates(step).into_iter().enumerate() {
+            let gate_rel = join(&parent, &format!("gate-{}-when{}", step.id, n + 1));
+            let issue = ProtoIssue {
+                title: format!("Gate: condition {cond}"),
+                description: Some(format!("Condition gate for step {}", step.id)),
+                await_type: Some(String::from("condition")),
+                await_id: Some(cond),
+                ..ProtoIssue::default()
+            };
+            push_gate(&mut p, issue, &gate_rel, &rel, &parent);
         }
         order.push((step, rel.clone()));
         for child in step.children.iter().rev() {
@@ -160,6 +162,38 @@ pub fn build(r: &Resolved, title: Option<&str>, desc: Option<&str>) -> Proto {
     p
 }
 
+/// Add gate `issue` at `gate_rel` (a sibling of the step `step_rel`, under `parent`),
+/// blocking the step.
+fn push_gate(p: &mut Proto, mut issue: ProtoIssue, gate_rel: &str, step_rel: &str, parent: &str) {
+    issue.rel = gate_rel.to_owned();
+    issue.issue_type = String::from("gate");
+    issue.priority = 2;
+    p.issues.push(issue);
+    p.edges.push(ProtoEdge {
+        from: gate_rel.to_owned(),
+        to: parent.to_owned(),
+        kind: "parent-child",
+        metadata: None,
+    });
+    p.edges.push(ProtoEdge {
+        from: step_rel.to_owned(),
+        to: gate_rel.to_owned(),
+        kind: "blocks",
+        metadata: None,
+    });
+}
+
+/// The conditions of the step's `gate:{"condition":...}` labels (from `compose.gate`).
+fn condition_gates(step: &RStep) -> Vec<String> {
+    step.labels
+        .iter()
+        .filter_map(|l| l.strip_prefix("gate:"))
+        .filter(|j| j.starts_with('{'))
+        .filter_map(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+        .filter_map(|v| v.get("condition")?.as_str().map(str::to_owned))
+        .collect()
+}
+
 fn join(parent: &str, id: &str) -> String {
     if parent.is_empty() {
         id.to_owned()
@@ -178,6 +212,12 @@ fn step_issue(step: &RStep, rel: &str) -> ProtoIssue {
         "task"
     };
     let mut labels = step.labels.clone();
+    if let Some(oc) = &step.on_complete
+        && oc.for_each.is_some()
+    {
+        // Kept for the runtime (`flow::on_complete`), as control flow's labels are.
+        labels.push(format!("on_complete:{}", gtc::cook::go_json(oc)));
+    }
     if let Some(w) = &step.waits_for {
         let label = format!("gate:{w}");
         if !labels.contains(&label) {

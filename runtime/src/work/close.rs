@@ -15,6 +15,16 @@ pub const AUTO_CLOSE: &str = "all steps complete";
 /// it: an open `blocks` / `conditional-blocks` target, a `waits-for` spawner with open
 /// children, a blocked parent (the same blockers that keep it out of `gt ready`).
 pub fn close(tx: &Tx, id: &str, reason: Option<&str>, force: bool) -> Result<Vec<Issue>> {
+    let issue = close_issue(tx, id, reason, force)?;
+    let mut closed = vec![issue.clone()];
+    closed.extend(complete_roots(tx, &issue)?);
+    Ok(closed)
+}
+
+/// Close `id` alone (refused as [`close`] says), without completing its molecule: for
+/// callers that add work below the molecule in the same transaction before
+/// [`complete_roots`] decides whether it is finished.
+pub fn close_issue(tx: &Tx, id: &str, reason: Option<&str>, force: bool) -> Result<Issue> {
     let mut issue = tx.require(id)?;
     if issue.status == "closed" {
         return Err(Error::Refused(format!("`{id}` is already closed")));
@@ -48,10 +58,17 @@ pub fn close(tx: &Tx, id: &str, reason: Option<&str>, force: bool) -> Result<Vec
     issue.status = String::from("closed");
     issue.closed_at = Some(stamp.clone());
     issue.close_reason = reason.map(str::to_owned);
-    issue.updated_at = stamp.clone();
+    issue.updated_at = stamp;
     tx.put(&issue)?;
-    let mut closed = vec![issue.clone()];
-    for mut root in completed_roots(tx, &issue)? {
+    Ok(issue)
+}
+
+/// Close the molecule roots above the closed `issue` that are now complete (innermost
+/// first); what was closed.
+pub fn complete_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
+    let stamp = now();
+    let mut closed = Vec::new();
+    for mut root in completed_roots(tx, issue)? {
         root.status = String::from("closed");
         root.closed_at = Some(stamp.clone());
         root.close_reason = Some(String::from(AUTO_CLOSE));
@@ -68,7 +85,7 @@ pub fn close(tx: &Tx, id: &str, reason: Option<&str>, force: bool) -> Result<Vec
 /// first, then (if that was all) the one it was bonded into. The walk stops at the
 /// first ancestor that is not complete.
 fn completed_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Issue> = Vec::new();
     let mut at = issue.clone();
     for _ in 0..50 {
         let Some(p) = at.parent() else { break };
@@ -80,17 +97,8 @@ fn completed_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
             || parent.is_ephemeral()
             || (parent.issue_type == "epic" && parent.labels.iter().any(|l| l == "template"));
         if parent.status != "closed" {
-            let mut complete = true;
-            for d in tx.subtree(&parent.id)?.iter().skip(1) {
-                if out.iter().any(|o: &Issue| o.id == *d) {
-                    continue;
-                }
-                if tx.status(d)?.is_some_and(|s| !done(&s)) {
-                    complete = false;
-                    break;
-                }
-            }
-            if !complete {
+            let counted: Vec<&str> = out.iter().map(|o| o.id.as_str()).collect();
+            if has_open_descendant(tx, &parent.id, &counted)? {
                 break;
             }
             if is_mol {
@@ -100,4 +108,40 @@ fn completed_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
         at = parent;
     }
     Ok(out)
+}
+
+/// Whether any descendant of `id` (through `parent-child`) is not done, the issues in
+/// `closing` counted as done. Each level asks for its first open children only (an
+/// index walk that stops there), so a molecule with open steps answers at once whatever
+/// its size; only children that have children of their own are descended into.
+fn has_open_descendant(tx: &Tx, id: &str, closing: &[&str]) -> Result<bool> {
+    let mut open_children = tx.conn().prepare_cached(
+        "SELECT d.issue_id FROM deps d JOIN issues i ON i.id = d.issue_id
+         WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
+           AND i.status NOT IN ('closed', 'pinned', 'tombstone')
+         LIMIT ?2",
+    )?;
+    let mut parents = tx.conn().prepare_cached(
+        "SELECT d.issue_id FROM deps d
+         WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
+           AND EXISTS (SELECT 1 FROM deps c WHERE c.depends_on_id = d.issue_id AND c.type = 'parent-child')",
+    )?;
+    let limit = i64::try_from(closing.len() + 1).unwrap_or(i64::MAX);
+    let mut stack = vec![id.to_owned()];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(at) = stack.pop() {
+        if !seen.insert(at.clone()) {
+            continue;
+        }
+        let open: Vec<String> = open_children
+            .query_map(rusqlite::params![at, limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if open.iter().any(|c| !closing.contains(&c.as_str())) {
+            return Ok(true);
+        }
+        for c in parents.query_map([&at], |r| r.get::<_, String>(0))? {
+            stack.push(c?);
+        }
+    }
+    Ok(false)
 }

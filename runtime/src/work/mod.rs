@@ -8,6 +8,7 @@
 
 pub mod claim;
 pub mod close;
+pub mod comment;
 pub mod delete;
 pub mod dep;
 pub mod mail;

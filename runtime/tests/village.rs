@@ -1,0 +1,124 @@
+//! `gt run` end to end with the script agent: the village drives molecules to the end,
+//! the refinery merges the work into main of a real repository, first in first out.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod town;
+
+use std::time::Duration;
+use town::{Town, assert_merged_fifo, fan};
+
+const RIG: &str = "[rigs.app]\npath = \".\"\nbranch = \"main\"\n";
+const LIMIT: Duration = Duration::from_secs(120);
+
+#[test]
+fn parallel_branches_are_worked_merged_in_fifo_order_and_digested() {
+    let town = Town::new(&format!("{RIG}[village]\nheartbeat = \"200ms\"\n"));
+    town.formula("mol-fan", &fan("mol-fan", 6));
+    let out = town.run(&["mol-fan", "--polecats", "3"], LIMIT).ok();
+    let runs = town.runs();
+    assert_eq!(runs.len(), 1);
+    let mol = &runs[0].id;
+    assert!(
+        out.stdout.contains(&format!("{mol} is complete")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("## Molecule Execution Summary"),
+        "the digest is printed"
+    );
+    assert_merged_fifo(&town, mol, "app");
+    // The digest is in the ledger, a child of the closed root.
+    let issues = town.issues();
+    let root = issues.iter().find(|i| &i.id == mol).unwrap();
+    assert_eq!(root.status, "closed");
+    let digest = issues
+        .iter()
+        .find(|i| i.labels.iter().any(|l| l == "digest") && i.parent() == Some(mol.as_str()))
+        .unwrap_or_else(|| panic!("no digest of {mol}"));
+    assert!(
+        digest
+            .description
+            .as_deref()
+            .unwrap_or("")
+            .contains("**Completed**: 7/7")
+    );
+    // The work is on main, and no step branch is left.
+    for i in 1..=6 {
+        assert!(town.path().join(format!("gt-work/{mol}.s{i}.md")).is_file());
+    }
+    assert_eq!(town.git(&["branch", "--list", "gt/*"]), "");
+    // The polecats who did the work are the steps' assignees.
+    for s in town.steps(mol) {
+        assert!(
+            s.assignee
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("app/polecat-"),
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn a_rig_without_git_closes_steps_without_a_merge_queue() {
+    let town = Town::new("[rigs.plain]\ngit = false\n");
+    town.formula("mol-fan", &fan("mol-fan", 4));
+    town.run(&["mol-fan", "--polecats", "2"], LIMIT).ok();
+    let mol = town.runs()[0].id.clone();
+    for s in town.steps(&mol) {
+        assert_eq!(s.status, "closed", "{s:?}");
+    }
+    assert!(town.merge_requests("plain").is_empty());
+}
+
+#[test]
+fn the_deacon_patrols_as_wisps_squashed_into_digests() {
+    let town = Town::new("[rigs.plain]\ngit = false\n[village]\ndeacon_cycle = \"100ms\"\n");
+    town.formula(
+        "mol-slow",
+        "formula = \"mol-slow\"\n\n[[steps]]\nid = \"slow\"\ntitle = \"Slow\"\nmetadata = { script = { delay = \"1s\" } }\n",
+    );
+    town.run(&["mol-slow"], LIMIT).ok();
+    let issues = town.issues();
+    let cycles: Vec<_> = issues
+        .iter()
+        .filter(|i| i.title == "Digest: mol-deacon-patrol")
+        .collect();
+    assert!(cycles.len() >= 3, "{} patrol digests", cycles.len());
+    for d in &cycles {
+        assert!(
+            d.description
+                .as_deref()
+                .unwrap_or("")
+                .contains("**Completed**: 3/3"),
+            "{d:?}"
+        );
+    }
+    // No cycle is left half done (the one under way at the end aside).
+    let open: Vec<_> = issues
+        .iter()
+        .filter(|i| {
+            i.source_formula.as_deref() == Some("mol-deacon-patrol") && i.status != "closed"
+        })
+        .collect();
+    assert!(open.len() <= 4, "{open:?}");
+}
+
+#[test]
+fn a_town_patrol_with_a_step_the_deacon_cannot_do_is_refused_before_the_run() {
+    let town = Town::new("[rigs.plain]\ngit = false\n");
+    town.formula("mol-fan", &fan("mol-fan", 1));
+    town.formula(
+        "mol-deacon-patrol",
+        "formula = \"mol-deacon-patrol\"\n\n[[steps]]\nid = \"dance\"\ntitle = \"Dance\"\n",
+    );
+    let out = town.run(&["mol-fan"], LIMIT);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("has the step `dance`, which the deacon cannot carry out"),
+        "{}",
+        out.stderr
+    );
+}
