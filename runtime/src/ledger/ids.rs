@@ -50,6 +50,19 @@ pub fn valid_prefix(prefix: &str) -> bool {
         && !prefix.ends_with('-')
 }
 
+/// An id fragment from any text: letters, digits, `-` and `_` kept, anything else `-`.
+pub fn id_fragment(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,16 +306,7 @@ fn one_line(s: &str) -> String {
 
 /// A step id from an id fragment: letters, digits, `-` and `_`; anything else is `-`.
 fn sanitize(s: &str) -> String {
-    let t: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let t = crate::ledger::ids::id_fragment(s);
     if t.is_empty() {
         String::from("step")
     } else {

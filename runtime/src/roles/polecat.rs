@@ -222,14 +222,8 @@ impl Polecat {
         }
         self.last_mail = Instant::now();
         let name = self.me.name.clone();
-        let unread = self
-            .env
-            .ledger
-            .read(|tx| crate::work::mail::inbox(tx, &name, false))?;
+        let unread = self.env.ledger.read(|tx| lifecycle::unread(tx, &name))?;
         for msg in unread {
-            if !msg.title.starts_with(lifecycle::SUBJECT) {
-                continue;
-            }
             let got = self.env.ledger.write(|tx| lifecycle::handle(tx, &msg))?;
             match got {
                 Received::Fresh(l) if l.agent == self.me.name => match l.verb {

@@ -304,14 +304,8 @@ impl Witness {
     /// Lifecycle mail to the witness.
     fn read_mail(&mut self) -> Result<()> {
         let name = self.me.name.clone();
-        let unread = self
-            .env
-            .ledger
-            .read(|tx| crate::work::mail::inbox(tx, &name, false))?;
+        let unread = self.env.ledger.read(|tx| lifecycle::unread(tx, &name))?;
         for msg in unread {
-            if !msg.title.starts_with(lifecycle::SUBJECT) {
-                continue;
-            }
             match self.env.ledger.write(|tx| lifecycle::handle(tx, &msg))? {
                 Received::Fresh(l) => match l.verb {
                     Verb::Respawn => {

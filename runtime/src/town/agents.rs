@@ -173,17 +173,7 @@ pub struct Me {
 
 /// The issue id of the agent `name`.
 pub fn agent_id(prefix: &str, name: &str) -> String {
-    let slug: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("{prefix}-agent-{slug}")
+    format!("{prefix}-agent-{}", crate::ledger::ids::id_fragment(name))
 }
 
 /// Whether `name` can be an agent's address: letters, digits, `-`, `_`, at most one `/`.

@@ -117,6 +117,13 @@ pub enum Received {
     Other,
 }
 
+/// The unread lifecycle messages in `agent`'s inbox (other mail is left alone).
+pub fn unread(tx: &Tx, agent: &str) -> Result<Vec<Issue>> {
+    let mut msgs = crate::work::mail::inbox(tx, agent, false)?;
+    msgs.retain(|m| m.title.starts_with(SUBJECT));
+    Ok(msgs)
+}
+
 /// Judge message `msg` (an unread message): lifecycle messages are closed here, with
 /// reason `read`, or `ignored: ...` for stale and malformed ones.
 pub fn handle(tx: &Tx, msg: &Issue) -> Result<Received> {
