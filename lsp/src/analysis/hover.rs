@@ -37,6 +37,8 @@ pub fn hover(
                 SymbolKind::Step => step_doc(db, ws, file, &def),
                 SymbolKind::Formula => formula_doc(db, &def),
             });
+        } else if let Some(o) = &occ.owner {
+            parts.push(format!("var `{}`: not a var of `{}`", occ.name, o.formula));
         } else {
             parts.push(format!("{} `{}`: not defined", occ.kind.as_str(), occ.name));
         }
@@ -272,6 +274,24 @@ mod tests {
         assert!(
             unknown.contains("`Default`: not a key of a var; no engine reads it"),
             "{unknown}"
+        );
+    }
+
+    /// A key passed to an expansion shows the expansion formula's var.
+    #[test]
+    fn a_passed_var_key() {
+        let exp = "//- /w/exp-x.formula.toml\nformula = \"exp-x\"\n[vars.name]\ndescription = \"Who is greeted.\"\ndefault = \"n\"\n";
+        assert_eq!(
+            hover(&format!(
+                "{exp}//- /w/a.formula.toml\n[vars.name]\ndescription = \"Not this one.\"\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ na$0me = \"v\" }}\n"
+            )),
+            "94..98\n**var** `name`\n\nWho is greeted.\n\ndefault `n`\n\ndefined in `/w/exp-x.formula.toml`"
+        );
+        assert_eq!(
+            hover(&format!(
+                "{exp}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ nom$0 = \"v\" }}\n"
+            )),
+            "52..55\nvar `nom`: not a var of `exp-x`"
         );
     }
 }
