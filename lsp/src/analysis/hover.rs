@@ -110,7 +110,8 @@ fn where_defined(db: &dyn salsa::Database, def: &Located) -> String {
     format!("defined in `{}`", def.file.path(db).display())
 }
 
-fn var_doc(db: &dyn salsa::Database, def: &Located) -> String {
+/// A var's declaration: description, facts, file (Markdown).
+pub fn var_doc(db: &dyn salsa::Database, def: &Located) -> String {
     let f = &lowered(db, def.file).formula;
     let mut out = format!("**var** `{}`", def.occ.name);
     if let Some(v) = f.vars.iter().find(|v| v.name.value == def.occ.name) {
