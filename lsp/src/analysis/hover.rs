@@ -288,11 +288,15 @@ mod tests {
             )),
             "94..98\n**var** `name`\n\nWho is greeted.\n\ndefault `n`\n\ndefined in `/w/exp-x.formula.toml`"
         );
-        assert_eq!(
-            hover(&format!(
-                "{exp}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ nom$0 = \"v\" }}\n"
-            )),
-            "52..55\nvar `nom`: not a var of `exp-x`"
+        // With the page of the warning the checker reports there.
+        let unknown = hover(&format!(
+            "{exp}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ nom$0 = \"v\" }}\n"
+        ));
+        assert!(
+            unknown.starts_with(
+                "52..55\nvar `nom`: not a var of `exp-x`\n\n---\n**GTC038** `unknown-expansion-var`"
+            ),
+            "{unknown}"
         );
     }
 }
