@@ -122,7 +122,16 @@ pub fn inheritance(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) ->
 /// a description) does not re-check the formulas that reference it.
 #[salsa::tracked]
 pub fn formula_info(db: &dyn salsa::Database, file: SourceFile) -> resolve::FormulaInfo {
-    resolve::FormulaInfo::of(&lowered(db, file).formula)
+    let this = lowered(db, file);
+    let mut info = resolve::FormulaInfo::of(&this.formula);
+    if this
+        .diagnostics
+        .iter()
+        .any(|d| d.code == crate::diagnostic::Code::Syntax)
+    {
+        info.vars = None; // part of the file is missing from the model
+    }
+    info
 }
 
 /// Every diagnostic of one file, sorted by position then code.
@@ -137,7 +146,17 @@ pub fn file_diagnostics(
     let inherited = inheritance(db, ws, file);
     let mut out = this.diagnostics.clone();
     let info = |name: &str| -> Option<resolve::FormulaInfo> {
-        index.get(name).map(|f| formula_info(db, f).clone())
+        let target = index.get(name)?;
+        let mut info = formula_info(db, target).clone();
+        // Its ancestors' vars too (`inheritance` carries no spans: still a firewall).
+        let parents = inheritance(db, ws, target);
+        match &mut info.vars {
+            Some(vars) if parents.diagnostics.is_empty() => {
+                vars.extend(parents.vars.iter().chain(&parents.used_vars).cloned());
+            }
+            _ => info.vars = None,
+        }
+        Some(info)
     };
     let closest =
         |name: &str| crate::model::schema::closest(name, index.names()).map(str::to_owned);

@@ -336,6 +336,20 @@ fn edits_apply_in_order_while_queries_run() {
     assert!(s.shutdown());
 }
 
+/// The server still answers: a hover on `a.formula.toml` (holding [`BASE`]).
+fn assert_answers_hover(s: &mut Server) {
+    let hover = s.result(
+        "textDocument/hover",
+        at(s, "a.formula.toml", BASE, "\"setup\"", 2),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("**step** `setup`")
+    );
+}
+
 #[test]
 fn a_panic_in_a_request_answers_it_and_the_server_lives_on() {
     let dir = workspace(&[("a.formula.toml", BASE)]);
@@ -352,16 +366,7 @@ fn a_panic_in_a_request_answers_it_and_the_server_lives_on() {
             .contains("test hook"),
         "{r}"
     );
-    let hover = s.result(
-        "textDocument/hover",
-        at(&s, "a.formula.toml", BASE, "\"setup\"", 2),
-    );
-    assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("**step** `setup`")
-    );
+    assert_answers_hover(&mut s);
     // Unknown documents and commands are errors, not crashes.
     let r = s.request(
         "textDocument/hover",
@@ -382,6 +387,107 @@ fn a_panic_in_a_request_answers_it_and_the_server_lives_on() {
     bad["newName"] = json!("two words");
     let r = s.request("textDocument/rename", bad);
     assert_eq!(r["error"]["code"], -32803, "{r}");
+    assert!(s.shutdown());
+}
+
+const EXPANSION: &str = r#"formula = "exp-x"
+type = "expansion"
+
+[vars.name]
+description = "Who is greeted."
+default = "world"
+
+[vars.mood]
+description = "How."
+
+[[template]]
+id = "{target}.hello"
+title = "Hello {{name}}, {{mood}}"
+"#;
+
+const EXPANDS: &str = r#"formula = "user"
+
+[vars.who]
+description = "The user's name."
+
+[[steps]]
+id = "greet"
+title = "Greet {{who}}"
+expand = "exp-x"
+
+[steps.expand_vars]
+name = "{{who}}"
+"#;
+
+const MAPS: &str = r#"{"formula": "mapper", "steps": [{"id": "a", "title": "A"}], "compose": {"map": [{"select": "a", "with": "exp-x", "vars": {"name": "Ann"}}]}}
+"#;
+
+/// The keys passed to an expansion (`expand_vars`, a compose rule's `vars`) are the
+/// expansion formula's vars: definition, hover, references, completion and rename.
+#[test]
+fn vars_passed_to_an_expansion() {
+    let dir = workspace(&[
+        ("exp-x.formula.toml", EXPANSION),
+        ("user.formula.toml", EXPANDS),
+        ("mapper.formula.json", MAPS),
+    ]);
+    let mut s = Server::start(dir.path(), false);
+    s.open("user.formula.toml");
+    let mut answers = serde_json::Map::new();
+    let key = at(&s, "user.formula.toml", EXPANDS, "name = ", 1);
+    for (name, method) in [
+        ("definition", "textDocument/definition"),
+        ("hover", "textDocument/hover"),
+        ("prepare_rename", "textDocument/prepareRename"),
+    ] {
+        answers.insert(name.to_owned(), s.result(method, key.clone()));
+    }
+    let mut refs = at(&s, "exp-x.formula.toml", EXPANSION, "name]", 1);
+    refs["context"] = json!({"includeDeclaration": true});
+    answers.insert(
+        "references".to_owned(),
+        s.result("textDocument/references", refs),
+    );
+    // The empty line after `name = ...`: the other var, with its doc.
+    let end = json!({"textDocument": doc(&s, "user.formula.toml"), "position": pos(12, 0)});
+    answers.insert(
+        "completion".to_owned(),
+        s.result("textDocument/completion", end),
+    );
+    let mut rename = at(&s, "exp-x.formula.toml", EXPANSION, "name]", 1);
+    rename["newName"] = json!("guest");
+    answers.insert("rename".to_owned(), s.result("textDocument/rename", rename));
+    insta::assert_snapshot!("expansion_vars", s.show(&Value::Object(answers)));
+    assert!(s.shutdown());
+}
+
+/// A panic while computing diagnostics is named in the client's log as an error, and the
+/// server lives on. The panic is forced by the compiler's debug-build-only hook
+/// `GTC_DEBUG_PANIC_ON` (release builds do not contain it).
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_computing_diagnostics_is_logged() {
+    let dir = workspace(&[("a.formula.toml", BASE), ("boom.formula.toml", CHILD)]);
+    let mut s = Server::start_with_env(
+        dir.path(),
+        false,
+        &[("GTC_DEBUG_PANIC_ON", "boom.formula.toml")],
+    );
+    let logged = s.notification("window/logMessage", |p| {
+        Some(
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("failed computing diagnostics")),
+        )
+    });
+    assert_eq!(logged["type"], 1, "an error: {logged}");
+    let message = logged["message"].as_str().unwrap();
+    assert!(
+        message.contains("GTC_DEBUG_PANIC_ON: forced panic while checking")
+            && message.contains("boom.formula.toml"),
+        "{message}"
+    );
+    assert_answers_hover(&mut s);
     assert!(s.shutdown());
 }
 

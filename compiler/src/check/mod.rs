@@ -9,6 +9,7 @@ mod gates;
 mod loops;
 mod no_effect;
 mod on_complete;
+mod passed_vars;
 mod placeholders;
 mod required_fields;
 mod scalars;
@@ -114,6 +115,7 @@ pub fn check_formula(
     loops::run(&cx, out);
     gates::run(&cx, out);
     on_complete::run(&cx, out);
+    passed_vars::run(&cx, out);
     placeholders::run(&cx, out);
     no_effect::run(&cx, out);
 }

@@ -121,10 +121,11 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Debug builds only: panic while checking a file whose path ends with the value of
-/// `GTC_DEBUG_PANIC_ON`, so tests can prove a crash is never a silent pass. Release
-/// builds do not contain this hook.
+/// `GTC_DEBUG_PANIC_ON`, so tests can prove a crash is never a silent pass (`gtc check`'s
+/// workers, and the language server's diagnostics). Release builds do not contain this
+/// hook.
 #[cfg(debug_assertions)]
-pub(super) fn debug_panic_hook(path: &std::path::Path) {
+pub fn debug_panic_hook(path: &std::path::Path) {
     if let Some(target) = std::env::var_os("GTC_DEBUG_PANIC_ON")
         && !target.is_empty()
         && path.ends_with(std::path::Path::new(&target))

@@ -11,6 +11,8 @@ mod fan_out;
 mod load;
 
 pub use fan_out::WorkerPanic;
+#[cfg(debug_assertions)]
+pub use fan_out::debug_panic_hook;
 pub use load::{
     LoadError, LoadOptions, Loaded, collect_paths, load, memory_workspace, read_source, read_text,
     stdlib_files,

@@ -5,5 +5,6 @@ mod lower;
 pub mod schema;
 mod types;
 
+pub(crate) use lower::key_chars;
 pub use lower::{is_var_name, lower};
 pub use types::*;

@@ -165,6 +165,10 @@ pub struct FormulaInfo {
     pub kind: String,
     /// Whether it has template steps (an expansion needs some).
     pub has_template: bool,
+    /// The var names it declares or uses (`{{name}}`), its ancestors' included where the
+    /// database adds them; `None` when they cannot all be known (a syntax error in it, an
+    /// unknown parent), so no check relies on them.
+    pub vars: Option<std::collections::BTreeSet<String>>,
 }
 
 impl FormulaInfo {
@@ -173,6 +177,13 @@ impl FormulaInfo {
         FormulaInfo {
             kind: f.effective_kind().to_owned(),
             has_template: !f.template.is_empty(),
+            vars: Some(
+                f.vars
+                    .iter()
+                    .map(|v| v.name.value.clone())
+                    .chain(crate::check::used_var_names(f))
+                    .collect(),
+            ),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! referenced, var names after `{{`, formula names where a formula is referenced, and
 //! the values of enumerated keys; each with what is known about it.
 
+use super::hover::var_doc;
 use super::lookup::{Cursor, Seg, cursor_at, key_at, table_at};
+use super::navigation::formula_vars;
 use super::symbols::{SymbolKind, file_symbols};
 use gtc::db::{SourceFile, Workspace, inheritance, lowered, name_index, parse};
 use gtc::model::schema::{Key, Role, Table};
@@ -110,18 +112,21 @@ fn candidates(
     match cursor_at(tree, text, format, offset) {
         Cursor::Key { table, entry } => {
             let replace = inner(text, entry.key_span);
-            keys(&tree.root, &table, Some(&entry.key), replace, |k| {
-                k.to_owned()
-            })
+            let current = Some(entry.key.as_str());
+            let insert = |k: &str| k.to_owned();
+            passed_vars(db, ws, file, &tree.root, &table, current, replace, insert)
+                .unwrap_or_else(|| keys(&tree.root, &table, current, replace, insert))
         }
         Cursor::Gap { table } => {
             let start = word_start(text, offset);
             let replace = Span::new(start, offset);
-            keys(&tree.root, &table, None, replace, |k| match format {
+            let insert = |k: &str| match format {
                 Format::Toml => format!("{k} = "),
                 Format::Json => format!("\"{k}\": "),
                 Format::Yaml => format!("{k}: "),
-            })
+            };
+            passed_vars(db, ws, file, &tree.root, &table, None, replace, insert)
+                .unwrap_or_else(|| keys(&tree.root, &table, None, replace, insert))
         }
         Cursor::Value { path, node } => {
             let content = content(text, node);
@@ -228,6 +233,63 @@ fn node_at<'n>(root: &'n Node, path: &[Seg]) -> Option<&'n Node> {
     })
 }
 
+/// The keys present in the table at `table`, but `current` (the one being written).
+fn present<'n>(root: &'n Node, table: &[Seg], current: Option<&str>) -> BTreeSet<&'n str> {
+    node_at(root, table)
+        .and_then(Node::as_table)
+        .map(|es| {
+            es.iter()
+                .map(|e| e.key.as_str())
+                .filter(|k| Some(*k) != current)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// In a table of vars passed to an expansion (`expand_vars` beside a step's `expand`, a
+/// compose rule's `vars` beside its `with`): the expansion formula's vars not set yet,
+/// with their docs. `None` in any other table.
+#[allow(clippy::too_many_arguments)] // the cursor's context, as the other candidates take it
+fn passed_vars(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    root: &Node,
+    table: &[Seg],
+    current: Option<&str>,
+    replace: Span,
+    insert: impl Fn(&str) -> String,
+) -> Option<Vec<CompletionItem>> {
+    let (Seg::Key(last), parent) = table.split_last()? else {
+        return None;
+    };
+    let sibling = match last.as_str() {
+        "expand_vars" => "expand",
+        "vars" => "with",
+        _ => return None,
+    };
+    table_at(parent)?.key(sibling)?;
+    let formula = node_at(root, parent)?
+        .get(sibling)?
+        .as_str()?
+        .value
+        .as_str();
+    let present = present(root, table, current);
+    let items = formula_vars(db, ws, file, formula)
+        .into_iter()
+        .filter(|v| !present.contains(v.occ.name.as_str()))
+        .map(|v| CompletionItem {
+            label: v.occ.name.clone(),
+            kind: CompletionKind::Var,
+            detail: Some(format!("a var of {formula}")),
+            doc: Some(var_doc(db, &v)),
+            replace,
+            insert: insert(&v.occ.name),
+        })
+        .collect();
+    Some(items)
+}
+
 fn keys(
     root: &Node,
     table: &[Seg],
@@ -238,15 +300,7 @@ fn keys(
     let Some(t) = table_at(table) else {
         return Vec::new();
     };
-    let present: BTreeSet<&str> = node_at(root, table)
-        .and_then(Node::as_table)
-        .map(|es| {
-            es.iter()
-                .map(|e| e.key.as_str())
-                .filter(|k| Some(*k) != current)
-                .collect()
-        })
-        .unwrap_or_default();
+    let present = present(root, table, current);
     t.keys
         .iter()
         .filter(|k| !present.contains(k.name))
@@ -426,16 +480,19 @@ fn var_names(
 mod tests {
     use crate::analysis::fixture::host;
 
-    fn complete(fixture: &str) -> String {
+    /// The items at the fixture's cursor.
+    fn items(fixture: &str) -> Vec<super::CompletionItem> {
         let (h, cursor) = host(fixture);
         let Some((file, offset)) = cursor else {
-            return String::from("no cursor");
+            panic!("no cursor")
         };
-        let a = h.analysis();
-        let items = a
+        h.analysis()
             .with(|db, ws| super::completion(db, ws, file, offset).items)
-            .unwrap_or_default();
-        items
+            .unwrap_or_default()
+    }
+
+    fn complete(fixture: &str) -> String {
+        items(fixture)
             .iter()
             .map(|i| {
                 format!(
@@ -473,14 +530,7 @@ mod tests {
     /// Keys and values carry the schema's docs.
     #[test]
     fn keys_and_values_with_their_docs() {
-        let (h, cursor) = host("//- /w/a.formula.yaml\nsteps:\n  - id: x\n    $0\n");
-        let Some((file, offset)) = cursor else {
-            panic!("no cursor")
-        };
-        let items = h
-            .analysis()
-            .with(|db, ws| super::completion(db, ws, file, offset).items)
-            .unwrap_or_default();
+        let items = items("//- /w/a.formula.yaml\nsteps:\n  - id: x\n    $0\n");
         let gate = items.iter().find(|i| i.label == "gate");
         assert_eq!(
             gate.and_then(|i| i.doc.as_deref()),
@@ -584,5 +634,57 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(got.items.len(), super::LIMIT);
         assert!(got.incomplete);
+    }
+
+    /// In a table of vars passed to an expansion: the expansion formula's vars (its own
+    /// and inherited), those not set yet, with their docs.
+    #[test]
+    fn vars_passed_to_an_expansion() {
+        let exp = "//- /w/base.formula.toml\nformula = \"base\"\n[vars.env]\n\
+                   //- /w/exp-x.formula.toml\nformula = \"exp-x\"\nextends = [\"base\"]\n[vars.name]\ndescription = \"Who is greeted.\"\ndefault = \"n\"\n[vars.mood]\n";
+        let inline_fixture = |exp: &str| {
+            format!(
+                "{exp}//- /w/a.formula.toml\n[vars.own]\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ mood = \"x\", $0 }}\n"
+            )
+        };
+        // `name` then `env` (inherited), `mood` being set already.
+        let both = |span: &str, insert: &dyn Fn(&str) -> String| {
+            format!(
+                "Var name {span} -> {:?} \"a var of exp-x\"\nVar env {span} -> {:?} \"a var of exp-x\"\n",
+                insert("name"),
+                insert("env")
+            )
+        };
+        let toml = |k: &str| format!("{k} = ");
+        let inline = complete(&inline_fixture(exp));
+        assert_eq!(inline, both("75..75", &toml));
+        let sub = complete(&format!(
+            "{exp}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\n[steps.expand_vars]\nmood = \"x\"\n$0\n"
+        ));
+        assert_eq!(sub, both("67..67", &toml));
+        let yaml = complete(&format!(
+            "{exp}//- /w/b.formula.yaml\nsteps:\n  - id: s\ncompose:\n  map:\n    - select: s\n      with: exp-x\n      vars:\n        mood: x\n        $0\n"
+        ));
+        assert_eq!(yaml, both("103..103", &|k| format!("{k}: ")));
+        let unknown = format!(
+            "{exp}//- /w/a.formula.toml\n[vars.own]\n[[steps]]\nid = \"s\"\nexpand = \"nowhere\"\nexpand_vars = {{ $0 }}\n"
+        );
+        assert_eq!(
+            complete(&unknown),
+            "",
+            "no formula, no vars (not this file's)"
+        );
+        assert_eq!(
+            items(&inline_fixture(exp))
+                .first()
+                .and_then(|i| i.doc.as_deref()),
+            Some(
+                "**var** `name`\n\nWho is greeted.\n\ndefault `n`\n\ndefined in `/w/exp-x.formula.toml`"
+            )
+        );
+        let json = complete(&format!(
+            "{exp}//- /w/c.formula.json\n{{\"steps\": [{{\"id\": \"s\", \"expand\": \"exp-x\", \"expand_vars\": {{\"e$0\": \"v\"}}}}]}}"
+        ));
+        assert_eq!(json, both("59..60", &|k| k.to_owned()));
     }
 }

@@ -4,7 +4,11 @@ use gtc::db::{SourceFile, Workspace, all_diagnostics};
 use gtc::diagnostic::Diagnostic;
 
 /// Every diagnostic of `file`, as `gtc check` reports them (sorted by position then code).
+/// Debug builds panic here for a file named by `GTC_DEBUG_PANIC_ON` (the compiler's
+/// test hook), so the server's handling of a crash while checking can be tested.
 pub fn diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    #[cfg(debug_assertions)]
+    gtc::driver::debug_panic_hook(file.path(db));
     all_diagnostics(db, ws, file).clone()
 }
 

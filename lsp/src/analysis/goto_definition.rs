@@ -81,4 +81,38 @@ mod tests {
             "none"
         );
     }
+
+    /// Keys passed to an expansion name the expansion formula's vars, in its file.
+    #[test]
+    fn passed_var_keys_to_the_expansion_formula() {
+        let exp = "//- /w/exp-x.formula.toml\nformula = \"exp-x\"\ntype = \"expansion\"\n[vars.name]\ndefault = \"n\"\n[[template]]\nid = \"{target}.a\"\ntitle = \"A {{name}}\"\n";
+        let step = goto(&format!(
+            "{exp}//- /w/a.formula.toml\nformula = \"a\"\n[vars.name]\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ na$0me = \"v\" }}\n"
+        ));
+        assert_eq!(step, "/w/exp-x.formula.toml:43..47 \"name\"");
+        let rule = goto(&format!(
+            "{exp}//- /w/b.formula.yaml\nformula: b\nsteps:\n  - id: s\ncompose:\n  map:\n    - select: s\n      with: exp-x\n      vars:\n        \"name$0\": v\n"
+        ));
+        assert_eq!(rule, "/w/exp-x.formula.toml:43..47 \"name\"");
+        // An inherited var of the expansion formula opens its parent.
+        let inherited = goto(
+            "//- /w/base.formula.json\n{\"formula\": \"base\", \"vars\": {\"who\": {}}}\n\
+             //- /w/exp-y.formula.toml\nformula = \"exp-y\"\nextends = [\"base\"]\n\
+             //- /w/c.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-y\"\n[steps.expand_vars]\nwho$0 = \"x\"\n",
+        );
+        assert_eq!(inherited, "/w/base.formula.json:30..33 \"who\"");
+        // No var of that name there, or no such formula: nowhere to go (not this file's var).
+        assert_eq!(
+            goto(&format!(
+                "{exp}//- /w/a.formula.toml\n[vars.nam]\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ nam$0 = \"v\" }}\n"
+            )),
+            "none"
+        );
+        assert_eq!(
+            goto(
+                "//- /w/a.formula.toml\n[vars.v]\n[[steps]]\nid = \"s\"\nexpand = \"nowhere\"\nexpand_vars = { v$0 = \"v\" }\n"
+            ),
+            "none"
+        );
+    }
 }

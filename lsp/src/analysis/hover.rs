@@ -37,6 +37,8 @@ pub fn hover(
                 SymbolKind::Step => step_doc(db, ws, file, &def),
                 SymbolKind::Formula => formula_doc(db, &def),
             });
+        } else if let Some(o) = &occ.owner {
+            parts.push(format!("var `{}`: not a var of `{}`", occ.name, o.formula));
         } else {
             parts.push(format!("{} `{}`: not defined", occ.kind.as_str(), occ.name));
         }
@@ -108,7 +110,8 @@ fn where_defined(db: &dyn salsa::Database, def: &Located) -> String {
     format!("defined in `{}`", def.file.path(db).display())
 }
 
-fn var_doc(db: &dyn salsa::Database, def: &Located) -> String {
+/// A var's declaration: description, facts, file (Markdown).
+pub fn var_doc(db: &dyn salsa::Database, def: &Located) -> String {
     let f = &lowered(db, def.file).formula;
     let mut out = format!("**var** `{}`", def.occ.name);
     if let Some(v) = f.vars.iter().find(|v| v.name.value == def.occ.name) {
@@ -271,6 +274,28 @@ mod tests {
         let unknown = hover("//- /w/a.formula.toml\n[vars.x]\nDefa$0ult = \"1\"\n");
         assert!(
             unknown.contains("`Default`: not a key of a var; no engine reads it"),
+            "{unknown}"
+        );
+    }
+
+    /// A key passed to an expansion shows the expansion formula's var.
+    #[test]
+    fn a_passed_var_key() {
+        let exp = "//- /w/exp-x.formula.toml\nformula = \"exp-x\"\n[vars.name]\ndescription = \"Who is greeted.\"\ndefault = \"n\"\n";
+        assert_eq!(
+            hover(&format!(
+                "{exp}//- /w/a.formula.toml\n[vars.name]\ndescription = \"Not this one.\"\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ na$0me = \"v\" }}\n"
+            )),
+            "94..98\n**var** `name`\n\nWho is greeted.\n\ndefault `n`\n\ndefined in `/w/exp-x.formula.toml`"
+        );
+        // With the page of the warning the checker reports there.
+        let unknown = hover(&format!(
+            "{exp}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ nom$0 = \"v\" }}\n"
+        ));
+        assert!(
+            unknown.starts_with(
+                "52..55\nvar `nom`: not a var of `exp-x`\n\n---\n**GTC038** `unknown-expansion-var`"
+            ),
             "{unknown}"
         );
     }

@@ -41,7 +41,7 @@ pub fn definition(
     }
     match occ.kind {
         SymbolKind::Step => step_definition(db, ws, file, occ),
-        SymbolKind::Var => var_definition(db, ws, file, &occ.name),
+        SymbolKind::Var => var_definition(db, ws, file, occ),
         SymbolKind::Formula => formula_definition(db, ws, file, &occ.name),
     }
 }
@@ -93,9 +93,52 @@ fn var_definition(
     db: &dyn salsa::Database,
     ws: Workspace,
     file: SourceFile,
-    name: &str,
+    occ: &Occurrence,
 ) -> Option<Located> {
-    // This file, then its ancestors breadth-first, each visited once.
+    // A key passed to an expansion names a var of the expansion formula.
+    let home = match &occ.owner {
+        Some(o) => name_index(db, ws).scope(db, file).get(&o.formula)?,
+        None => file,
+    };
+    ancestry(db, ws, home).into_iter().find_map(|f| {
+        file_symbols(db, f)
+            .defs(SymbolKind::Var)
+            .find(|d| d.name == occ.name)
+            .map(|d| Located {
+                file: f,
+                occ: d.clone(),
+            })
+    })
+}
+
+/// The vars formula `name` (as seen from `from`) declares or inherits, each name once
+/// (the nearest declaration), in declaration order; empty when the name resolves nowhere.
+pub fn formula_vars(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    from: SourceFile,
+    name: &str,
+) -> Vec<Located> {
+    let Some(home) = name_index(db, ws).scope(db, from).get(name) else {
+        return Vec::new();
+    };
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for f in ancestry(db, ws, home) {
+        for d in file_symbols(db, f).defs(SymbolKind::Var) {
+            if seen.insert(d.name.clone()) {
+                out.push(Located {
+                    file: f,
+                    occ: d.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `file`, then its ancestors through `extends` breadth-first, each once.
+fn ancestry(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<SourceFile> {
     let index = name_index(db, ws);
     let mut queue = vec![file];
     let mut seen = HashSet::new();
@@ -105,15 +148,6 @@ fn var_definition(
         if !seen.insert(f) {
             continue;
         }
-        if let Some(d) = file_symbols(db, f)
-            .defs(SymbolKind::Var)
-            .find(|d| d.name == name)
-        {
-            return Some(Located {
-                file: f,
-                occ: d.clone(),
-            });
-        }
         queue.extend(
             lowered(db, f)
                 .formula
@@ -122,7 +156,11 @@ fn var_definition(
                 .filter_map(|p| index.scope(db, f).get(&p.value)),
         );
     }
-    None
+    queue.retain({
+        let mut kept = HashSet::new();
+        move |f| kept.insert(*f)
+    });
+    queue
 }
 
 /// The definition of formula `name` as seen from `from` (its siblings count): its
@@ -145,6 +183,7 @@ pub fn formula_definition(
             exact: false,
             is_def: true,
             scope: None,
+            owner: None,
         });
     Some(Located { file, occ })
 }

@@ -29,35 +29,61 @@ pub fn references(
 mod tests {
     use crate::analysis::fixture::host;
 
-    #[test]
-    fn across_files_through_extends() {
-        let (h, cursor) = host(
-            "//- /w/base.formula.toml\nformula = \"base\"\n[[steps]]\nid = \"set$0up\"\n[[steps]]\nid = \"b\"\nneeds = [\"setup\"]\n\
-             //- /w/child.formula.toml\nformula = \"child\"\nextends = [\"base\"]\n[[steps]]\nid = \"t\"\nneeds = [\"setup\"]\n\
-             //- /w/other.formula.toml\nformula = \"other\"\n[[steps]]\nid = \"setup\"\n[[steps]]\nid = \"u\"\nneeds = [\"setup\"]\n",
-        );
+    /// The references at the fixture's cursor: `path:span text` each.
+    fn refs(fixture: &str, include_declaration: bool) -> Vec<String> {
+        let (h, cursor) = host(fixture);
         let Some((file, offset)) = cursor else {
             panic!("no cursor")
         };
         let a = h.analysis();
         let got = a
-            .with(|db, ws| super::references(db, ws, file, offset, true))
+            .with(|db, ws| super::references(db, ws, file, offset, include_declaration))
             .unwrap_or_default();
-        let shown: Vec<String> = got
-            .iter()
-            .map(|t| format!("{}:{:?}", t.path.display(), t.span))
-            .collect();
+        got.iter()
+            .map(|t| {
+                let text = a.file(&t.path).map(|f| f.text(a.db()).clone());
+                let s = text
+                    .as_deref()
+                    .and_then(|s| s.get(t.span.range()))
+                    .unwrap_or("");
+                format!("{}:{:?} {s}", t.path.display(), t.span)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn across_files_through_extends() {
+        let fixture = "//- /w/base.formula.toml\nformula = \"base\"\n[[steps]]\nid = \"set$0up\"\n[[steps]]\nid = \"b\"\nneeds = [\"setup\"]\n\
+             //- /w/child.formula.toml\nformula = \"child\"\nextends = [\"base\"]\n[[steps]]\nid = \"t\"\nneeds = [\"setup\"]\n\
+             //- /w/other.formula.toml\nformula = \"other\"\n[[steps]]\nid = \"setup\"\n[[steps]]\nid = \"u\"\nneeds = [\"setup\"]\n";
         assert_eq!(
-            shown,
+            refs(fixture, true),
             [
-                "/w/base.formula.toml:33..38",
-                "/w/base.formula.toml:69..74",
-                "/w/child.formula.toml:66..71"
+                "/w/base.formula.toml:33..38 setup",
+                "/w/base.formula.toml:69..74 setup",
+                "/w/child.formula.toml:66..71 setup"
             ]
         );
-        let without = a
-            .with(|db, ws| super::references(db, ws, file, offset, false))
-            .unwrap_or_default();
-        assert_eq!(without.len(), 2);
+        assert_eq!(refs(fixture, false).len(), 2);
+    }
+
+    /// A var of an expansion formula: its `{{uses}}` and the keys passing it, in every
+    /// file; a formula's own var of the same name is another var.
+    #[test]
+    fn a_var_and_the_keys_passing_it() {
+        let fixture = "//- /w/exp-x.formula.toml\nformula = \"exp-x\"\n[vars.na$0me]\n[[template]]\nid = \"{target}.a\"\ntitle = \"{{name}}\"\n\
+             //- /w/a.formula.toml\n[vars.name]\n[[steps]]\nid = \"s\"\ntitle = \"{{name}}\"\nexpand = \"exp-x\"\nexpand_vars = { name = \"v\" }\n\
+             //- /w/b.formula.json\n{\"compose\": {\"map\": [{\"select\": \"s\", \"with\": \"exp-x\", \"vars\": {\"name\": \"v\"}}]}}\n";
+        let expected = [
+            "/w/a.formula.toml:83..87 name",
+            "/w/b.formula.json:64..68 name",
+            "/w/exp-x.formula.toml:72..76 name",
+        ];
+        assert_eq!(refs(fixture, false), expected);
+        // The same list from a key passing it.
+        let from_key = fixture
+            .replace("[vars.na$0me]", "[vars.name]")
+            .replace("{\"name\": \"v\"}", "{\"n$0ame\": \"v\"}");
+        assert_eq!(refs(&from_key, false), expected);
     }
 }

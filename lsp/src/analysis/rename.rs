@@ -57,8 +57,10 @@ pub fn rename(
     }
     valid(occ.kind, new_name)?;
     collision(db, ws, &def, new_name)?;
+    let refs = references(db, ws, &def);
+    passed_twice(db, &refs, new_name)?;
     let mut out = RenameEdits::default();
-    for r in references(db, ws, &def) {
+    for r in refs {
         if !r.occ.exact {
             return Err(format!(
                 "`{}` is written with escapes in {}; rename it by hand",
@@ -182,6 +184,30 @@ fn collision(
     }
 }
 
+/// Refused when a table of vars passed to the expansion already sets `new_name` beside
+/// a renamed key (the table would set one var twice).
+fn passed_twice(db: &dyn salsa::Database, refs: &[Located], new_name: &str) -> Result<(), String> {
+    for r in refs {
+        let Some(owner) = &r.occ.owner else {
+            continue;
+        };
+        let taken = file_symbols(db, r.file).occurrences.iter().any(|o| {
+            o.kind == SymbolKind::Var
+                && o.name == new_name
+                && o.owner.as_ref().is_some_and(|w| w.table == owner.table)
+        });
+        if taken {
+            return Err(format!(
+                "`{new_name}` is already passed to `{}` beside `{}` in {}",
+                owner.formula,
+                r.occ.name,
+                r.file.path(db).display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::analysis::fixture::host;
@@ -284,5 +310,48 @@ mod tests {
             );
             assert!(got.contains("embedded standard library"), "{got}");
         }
+    }
+
+    const EXP: &str = "//- /w/exp-x.formula.toml\nformula = \"exp-x\"\ntype = \"expansion\"\n[vars.name]\ndefault = \"n\"\n[vars.other]\n[[template]]\nid = \"{target}.a\"\ntitle = \"A {{name}}\"\n";
+
+    /// The keys passed to an expansion follow its var, in every file; the formula's own
+    /// var of the same name does not.
+    #[test]
+    fn a_var_passed_to_an_expansion() {
+        let users = "//- /w/a.formula.toml\nformula = \"a\"\n[vars.name]\n[[steps]]\nid = \"s\"\ntitle = \"{{name}}\"\nexpand = \"exp-x\"\nexpand_vars = { name = \"{{name}}\" }\n\
+             //- /w/b.formula.yaml\nformula: b\nsteps:\n  - id: s\ncompose:\n  expand:\n    - target: s\n      with: exp-x\n      vars:\n        \"name\": v\n";
+        let from_def = EXP.replace("[vars.name]", "[vars.na$0me]");
+        insta::assert_snapshot!(run(&format!("{from_def}{users}"), "label"));
+        let from_key = users.replace("\"name\": v", "\"na$0me\": v");
+        assert_eq!(
+            run(&format!("{EXP}{from_key}"), "label"),
+            run(&format!("{from_def}{users}"), "label")
+        );
+    }
+
+    #[test]
+    fn a_passed_var_refused() {
+        let twice = format!(
+            "{EXP}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ na$0me = \"v\", label = \"w\" }}\n"
+        );
+        assert_eq!(
+            run(&twice, "label"),
+            "refused: `label` is already passed to `exp-x` beside `name` in /w/a.formula.toml"
+        );
+        assert_eq!(
+            run(&twice, "other"),
+            "refused: a var named `other` already exists"
+        );
+        assert_eq!(
+            run(&twice, "9"),
+            "refused: `9` is not a var name: letters, digits and `_`, not starting with a digit"
+        );
+        let unknown = format!(
+            "{EXP}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ nope$0 = \"v\" }}\n"
+        );
+        assert_eq!(
+            run(&unknown, "z"),
+            "refused: `nope` is not defined anywhere"
+        );
     }
 }

@@ -41,6 +41,17 @@ pub struct StepScope {
     pub ns: Vec<Seg>,
 }
 
+/// The formula whose var a key names: an `expand_vars` key of a step with `expand = "F"`,
+/// or a `vars` key of a `compose.expand` / `compose.map` rule with `with = "F"`. Vars are
+/// scoped per formula, so such a key resolves in `F`, not in the file that holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarOwner {
+    /// The expansion formula's name, as written.
+    pub formula: String,
+    /// The span of the step or rule holding the table (one table per step or rule).
+    pub table: Span,
+}
+
 /// One mention of a name in a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Occurrence {
@@ -56,6 +67,8 @@ pub struct Occurrence {
     pub is_def: bool,
     /// For step ids: where the id is defined or looked up.
     pub scope: Option<StepScope>,
+    /// For a var named by a key passed to an expansion: the formula owning the var.
+    pub owner: Option<VarOwner>,
 }
 
 /// Every occurrence in one file, sorted by position.
@@ -149,9 +162,9 @@ impl Collector<'_> {
         (span, exact): (Span, bool),
         is_def: bool,
         scope: Option<StepScope>,
-    ) {
+    ) -> Option<&mut Occurrence> {
         if name.is_empty() {
-            return;
+            return None;
         }
         self.out.push(Occurrence {
             kind,
@@ -160,7 +173,9 @@ impl Collector<'_> {
             exact,
             is_def,
             scope,
+            owner: None,
         });
+        self.out.last_mut()
     }
 
     /// A whole string value.
@@ -173,8 +188,9 @@ impl Collector<'_> {
         self.push(kind, &t.value, span, is_def, scope);
     }
 
-    /// A key (var names): the key's span, narrowed to the name inside quotes.
-    fn key(&mut self, name: &Spanned<String>) {
+    /// A key (var names): the key's span, narrowed to the name inside quotes. A
+    /// definition without `owner`, else a reference to a var of the owning formula.
+    fn key(&mut self, name: &Spanned<String>, owner: Option<VarOwner>) {
         let raw = self.text.get(name.span.range()).unwrap_or("");
         let span = if raw == name.value {
             (name.span, true)
@@ -185,7 +201,24 @@ impl Collector<'_> {
         } else {
             (name.span, false)
         };
-        self.push(SymbolKind::Var, &name.value, span, true, None);
+        let is_def = owner.is_none();
+        if let Some(o) = self.push(SymbolKind::Var, &name.value, span, is_def, None) {
+            o.owner = owner;
+        }
+    }
+
+    /// The keys of a table of vars passed to the expansion formula `with`.
+    fn passed_vars(&mut self, with: Option<&Text>, vars: &[(Spanned<String>, Text)], table: Span) {
+        let Some(with) = with else {
+            return;
+        };
+        for (k, _) in vars {
+            let owner = VarOwner {
+                formula: with.value.clone(),
+                table,
+            };
+            self.key(k, Some(owner));
+        }
     }
 
     fn collect(&mut self, f: &Formula) {
@@ -196,7 +229,7 @@ impl Collector<'_> {
             self.text(SymbolKind::Formula, e, false, None);
         }
         for v in &f.vars {
-            self.key(&v.name);
+            self.key(&v.name, None);
         }
         self.var_refs(f);
         self.steps(f);
@@ -206,6 +239,7 @@ impl Collector<'_> {
                 if let Some(w) = &r.with {
                     self.text(SymbolKind::Formula, w, false, None);
                 }
+                self.passed_vars(r.with.as_ref(), &r.vars, r.span);
             }
             for a in &c.aspects {
                 self.text(SymbolKind::Formula, a, false, None);
@@ -288,6 +322,7 @@ impl Collector<'_> {
             if let Some(e) = &s.expand {
                 self.text(SymbolKind::Formula, e, false, None);
             }
+            self.passed_vars(s.expand.as_ref(), &s.expand_vars, s.span);
             if let Some(b) = s.on_complete.as_ref().and_then(|o| o.bond.as_ref()) {
                 self.text(SymbolKind::Formula, b, false, None);
             }
@@ -391,7 +426,9 @@ mod tests {
                     o.scope
                         .as_ref()
                         .map_or(String::new(), |s| format!(" {:?}{:?}", s.list, s.ns)),
-                )
+                ) + &o.owner.as_ref().map_or(String::new(), |w| {
+                    format!("  of {} (table {:?})\n", w.formula, w.table)
+                })
             })
             .collect()
     }
@@ -467,6 +504,27 @@ with = "exp"
         assert!(
             !out.contains("ref step \"b*\""),
             "a glob is no reference: {out}"
+        );
+    }
+
+    /// Keys passed to an expansion are references to the expansion formula's vars;
+    /// without `expand` / `with` they name nothing.
+    #[test]
+    fn keys_passed_to_an_expansion() {
+        let out = show(
+            "//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp\"\nexpand_vars = { who = \"{{me}}\", \"q\" = \"1\" }\n[[steps]]\nid = \"t\"\nexpand_vars = { lost = \"x\" }\n[[compose.expand]]\ntarget = \"s\"\nwith = \"exp2\"\nvars = { who = \"y\" }\n",
+        );
+        assert_eq!(
+            out,
+            "def step \"s\" s Steps[]\n\
+             ref formula \"exp\" exp\n\
+             ref var \"who\" who\n  of exp (table 0..9)\n\
+             ref var \"me\" me\n\
+             ref var \"q\" q\n  of exp (table 0..9)\n\
+             def step \"t\" t Steps[]\n\
+             ref step \"s\" s Steps[]\n\
+             ref formula \"exp2\" exp2\n\
+             ref var \"who\" who\n  of exp2 (table 126..144)\n"
         );
     }
 }

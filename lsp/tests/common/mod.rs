@@ -67,7 +67,14 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 impl Server {
     /// Start the server on `root` and initialize it; `utf8` offers UTF-8 positions.
     pub fn start(root: &Path, utf8: bool) -> Server {
+        Server::start_with_env(root, utf8, &[])
+    }
+
+    /// [`Server::start`], with these environment variables set for the server.
+    pub fn start_with_env(root: &Path, utf8: bool, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gtc-lsp"))
+            .env_remove("GTC_DEBUG_PANIC_ON")
+            .envs(env.iter().copied())
             .env("GTC_LSP_TEST_HOOKS", "1")
             .env("HOME", root.join(".home"))
             .current_dir(root)

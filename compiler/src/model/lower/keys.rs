@@ -72,7 +72,7 @@ impl Cx {
     /// GTC035: `e`'s key is read as `canonical`; the fix respells it.
     fn case_variant(&mut self, e: &Entry, canonical: &str) {
         let span = e.key_span;
-        let target = key_text(e);
+        let target = key_chars(e.key_span, &e.key);
         let mut d = Diagnostic::new(
             Code::KeyCase,
             span,
@@ -96,7 +96,7 @@ impl Cx {
         // Respelling is a fix unless the table already sets the key (in any case).
         let fix = hint
             .filter(|k| !siblings.iter().any(|s| s.key.eq_ignore_ascii_case(k)))
-            .zip(key_text(e))
+            .zip(key_chars(e.key_span, &e.key))
             .map(|(k, target)| Fix {
                 message: format!("rename `{}` to `{k}`", e.key),
                 edits: vec![(target, k.to_owned())],
@@ -124,14 +124,13 @@ impl Cx {
     }
 }
 
-/// The characters of `e`'s key as written: the key itself when bare, the inside of its
-/// quotes when quoted; `None` when escapes make the spelling differ from the key.
-fn key_text(e: &Entry) -> Option<Span> {
-    let span = e.key_span;
+/// The characters of the key `key` written at `span`: the span when bare, the inside of
+/// its quotes when quoted; `None` when escapes make the spelling differ from the key.
+pub(crate) fn key_chars(span: Span, key: &str) -> Option<Span> {
     let written = span.end() - span.start();
-    if written == e.key.len() {
+    if written == key.len() {
         Some(span)
-    } else if written == e.key.len() + 2 {
+    } else if written == key.len() + 2 {
         Some(Span::new(span.start() + 1, span.end() - 1))
     } else {
         None

@@ -4,6 +4,8 @@
 
 mod compose;
 mod keys;
+
+pub(crate) use keys::key_chars;
 #[cfg(test)]
 mod tests;
 mod value;
