@@ -405,7 +405,7 @@ fn a_gh_gate_without_gh_fails_saying_so() {
     assert!(
         gate.comments
             .iter()
-            .any(|c| c.text.contains("cannot run `gh`")),
+            .any(|c| c.text.contains("cannot start `gh`")),
         "{gate:?}"
     );
 }

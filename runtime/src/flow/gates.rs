@@ -19,6 +19,7 @@
 //! waits until a person settles it (`gt gate approve`, which opens any gate).
 
 use super::FlowCtx;
+use crate::agent::Watch;
 use crate::error::{Error, Result};
 use crate::ledger::store::Filter;
 use crate::ledger::time::{nanos, now, now_nanos};
@@ -27,6 +28,7 @@ use crate::work::close::{close_issue, complete_roots};
 use crate::work::comment;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 /// The label of a gate that can never open by itself.
 pub const FAILED: &str = "gate-failed";
@@ -158,8 +160,17 @@ fn condition(tx: &Tx, gate: &Issue, cond: &str, town: &Path) -> Result<Verdict> 
     }
 }
 
+/// How long `gh` may take to answer before the gate fails (a hung `gh` must not stall the
+/// deacon, which evaluates every gate).
+pub const GH_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Ask the `gh` CLI (`gh` on `PATH`, run in `dir`) about a `gh:run` / `gh:pr` gate.
 pub fn check_gh(gate: &Issue, dir: &Path) -> Verdict {
+    check_gh_with(gate, dir, Path::new("gh"), GH_TIMEOUT)
+}
+
+/// [`check_gh`] with the program to run and its time limit.
+pub fn check_gh_with(gate: &Issue, dir: &Path, gh: &Path, timeout: Duration) -> Verdict {
     let kind = gate.await_type.as_deref().unwrap_or("");
     let Some(target) = gate.await_id.as_deref().filter(|t| !t.is_empty()) else {
         return Verdict::Failed(format!("a {kind} gate needs the run or pull request"));
@@ -169,19 +180,29 @@ pub fn check_gh(gate: &Issue, dir: &Path) -> Verdict {
         "gh:pr" => (&["pr", "view", target, "--json", "state"], "state"),
         other => return Verdict::Failed(format!("`{other}` is not a gh gate")),
     };
-    let out = match Command::new("gh").args(args).current_dir(dir).output() {
+    let mut cmd = Command::new(gh);
+    cmd.args(args).current_dir(dir);
+    let out = match crate::agent::child::run(cmd, None, &Watch::default(), timeout) {
         Ok(o) => o,
-        Err(e) => return Verdict::Failed(format!("cannot run `gh`: {e}")),
+        // "cannot start `gh`: ... (is it installed and on PATH?)"
+        Err(e) => return Verdict::Failed(e.to_string()),
     };
-    if !out.status.success() {
+    if let Some(why) = &out.ended {
+        return Verdict::Failed(format!("`gh {}` {why}", args.join(" ")));
+    }
+    if out.code != Some(0) {
         return Verdict::Failed(format!(
             "`gh {}` failed ({}): {}",
             args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
+            out.code.map_or_else(
+                || String::from("killed by a signal"),
+                |c| format!("exit status {c}")
+            ),
+            out.stderr_tail.join("\n").trim()
         ));
     }
-    let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+    let stdout = out.stdout.join("\n");
+    let v: serde_json::Value = match serde_json::from_str(&stdout) {
         Ok(v) => v,
         Err(e) => return Verdict::Failed(format!("`gh` answered something not JSON: {e}")),
     };
@@ -261,3 +282,7 @@ pub fn approve(tx: &Tx, id: &str, reason: Option<&str>) -> Result<Issue> {
     complete_roots(tx, &closed)?;
     Ok(closed)
 }
+
+#[cfg(test)]
+#[path = "gates_tests.rs"]
+mod tests;
