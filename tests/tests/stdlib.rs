@@ -5,6 +5,27 @@
 use gtc::source::STDLIB;
 use gtc_e2e::{check, cook_last, diagnostic_lines};
 
+/// Cook the stdlib formula whose stem is `stem` (the whole stdlib as its workspace, that
+/// formula last), in compile mode or with `vars`.
+fn cook_stdlib(
+    stem: &str,
+    vars: Option<&[(&str, &str)]>,
+) -> Result<gtc::cook::Resolved, Vec<String>> {
+    let mut sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
+    let i = sources
+        .iter()
+        .position(|(n, _)| n.split('.').next() == Some(stem))
+        .unwrap_or_else(|| panic!("{stem} is in the stdlib"));
+    let own = sources.remove(i);
+    sources.push(own);
+    cook_last(&sources, vars)
+}
+
+/// The file name's stem: `mol-hanoi` of `mol-hanoi.formula.toml`.
+fn stem(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
+}
+
 #[test]
 fn every_stdlib_formula_checks_clean() {
     let sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
@@ -35,14 +56,10 @@ fn every_file_in_stdlib_formulas_is_embedded() {
 /// Each stdlib formula cooked in compile mode (the stdlib as its library), as JSON.
 #[test]
 fn every_stdlib_formula_has_a_cooked_snapshot() {
-    let sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
-    for (name, text) in STDLIB {
-        let stem = name.split('.').next().unwrap_or(name);
-        let mut own = sources.clone();
-        own.retain(|(n, _)| n != name);
-        own.push((name, text));
+    for (name, _) in STDLIB {
+        let stem = stem(name);
         let resolved =
-            cook_last(&own, None).unwrap_or_else(|e| panic!("{name} did not cook: {e:#?}"));
+            cook_stdlib(stem, None).unwrap_or_else(|e| panic!("{name} did not cook: {e:#?}"));
         if stem.starts_with("aspect-") {
             // An aspect is advice for other formulas: it has no steps of its own.
             assert!(resolved.steps.is_empty(), "{stem}");
@@ -77,20 +94,16 @@ const VALUES: &[(&str, &[(&str, &str)])] = &[
 
 #[test]
 fn every_stdlib_workflow_cooks_to_steps_in_runtime_mode() {
-    let sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
     let mut cooked = 0;
-    for (name, text) in STDLIB {
-        let stem = name.split('.').next().unwrap_or(name);
+    for (name, _) in STDLIB {
+        let stem = stem(name);
         if stem.starts_with("aspect-") || stem.starts_with("exp-") {
             continue;
         }
         let Some((_, vars)) = VALUES.iter().find(|(n, _)| *n == stem) else {
             panic!("{stem}: give its required vars a value in VALUES");
         };
-        let mut own = sources.clone();
-        own.retain(|(n, _)| n != name);
-        own.push((name, text));
-        let resolved = cook_last(&own, Some(vars))
+        let resolved = cook_stdlib(stem, Some(vars))
             .unwrap_or_else(|e| panic!("{stem} did not cook in runtime mode: {e:#?}"));
         let lines = gtc_e2e::titled(&resolved.steps);
         assert!(!lines.is_empty(), "{stem} cooks to no steps");
@@ -103,16 +116,8 @@ fn every_stdlib_workflow_cooks_to_steps_in_runtime_mode() {
 
 #[test]
 fn runtime_values_shape_the_stdlib_workflows() {
-    let sources: Vec<(&str, &str)> = STDLIB.iter().map(|(n, t)| (*n, *t)).collect();
     let cook = |name: &str, vars: &[(&str, &str)]| {
-        let mut own = sources.clone();
-        let i = own
-            .iter()
-            .position(|(n, _)| n.starts_with(&format!("{name}.")))
-            .unwrap_or_else(|| panic!("{name} is in the stdlib"));
-        let last = own.remove(i);
-        own.push(last);
-        cook_last(&own, Some(vars)).map(|r| gtc_e2e::titled(&r.steps))
+        cook_stdlib(name, Some(vars)).map(|r| gtc_e2e::titled(&r.steps))
     };
     // Hanoi: 2^discs - 1 moves after the setup, in one chain.
     let moves = cook("mol-hanoi", &[("discs", "5")]).expect("cooks");

@@ -184,6 +184,16 @@ mod tests {
         }
     }
 
+    /// The outline of `f`, one line per symbol.
+    fn outline_of(a: &crate::analysis::Analysis, f: gtc::db::SourceFile) -> String {
+        let syms = a
+            .with(|db, _| super::document_symbols(db, f))
+            .expect("not cancelled");
+        let mut out = String::new();
+        outline(&syms, 0, &mut out);
+        out
+    }
+
     #[test]
     fn nested_outline() {
         let (h, _) = host(
@@ -191,11 +201,7 @@ mod tests {
         );
         let a = h.analysis();
         let f = a.files()[0];
-        let syms = a
-            .with(|db, _| super::document_symbols(db, f))
-            .unwrap_or_default();
-        let mut out = String::new();
-        outline(&syms, 0, &mut out);
+        let out = outline_of(&a, f);
         insta::assert_snapshot!(out);
     }
 
@@ -208,11 +214,7 @@ mod tests {
         );
         let a = h.analysis();
         let f = a.files()[0];
-        let syms = a
-            .with(|db, _| super::document_symbols(db, f))
-            .unwrap_or_default();
-        let mut out = String::new();
-        outline(&syms, 0, &mut out);
+        let out = outline_of(&a, f);
         assert!(out.contains("x") && out.contains("y"), "{out}");
         let codes: Vec<&str> = a
             .with(|db, ws| {
