@@ -66,9 +66,90 @@ impl salsa::Database for Database {}
 /// Parse a file into its syntax tree. Not compared with the previous tree (`no_eq`):
 /// an edit moves the spans after it, so the comparison would walk most of a long file
 /// only to find them changed (3 ms of a 5,000-step formula's edit).
+///
+/// A long TOML file is parsed in chunks (see `syntax::toml_chunks`), each its own query
+/// keyed by its text, so an edit re-parses the chunk it falls in and the other chunks'
+/// trees are reused (moved to their offsets). The tree is the one a whole parse gives;
+/// debug builds check that on every such parse.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> SyntaxTree {
-    syntax::parse(file.text(db), file.format(db))
+    let (text, format) = (file.text(db), file.format(db));
+    if format == Format::Toml
+        && text.len() >= syntax::toml_chunks::MIN_LEN
+        && let Some(tree) = parse_in_chunks(db, file)
+    {
+        #[cfg(debug_assertions)]
+        same_as_whole(&tree, text);
+        return tree;
+    }
+    syntax::parse(text, format)
+}
+
+/// A chunk of a long TOML file, identified by its text: an edit elsewhere in the file
+/// leaves it, and its parse, as they were.
+#[salsa::tracked(debug)]
+pub struct Chunk<'db> {
+    /// The chunk's text.
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// A long TOML file's chunks and the offset each starts at.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Layout<'db> {
+    preamble: Chunk<'db>,
+    steps: Vec<(usize, Chunk<'db>)>,
+    tail: (usize, Chunk<'db>),
+}
+
+/// Where a TOML file's chunks are, or `None` when it is parsed whole.
+#[salsa::tracked(returns(ref))]
+fn layout<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Option<Layout<'db>> {
+    let text = file.text(db);
+    let chunks = syntax::toml_chunks::split(text)?;
+    let chunk = |r: std::ops::Range<usize>| Chunk::new(db, text[r].to_owned());
+    Some(Layout {
+        preamble: chunk(chunks.preamble),
+        steps: chunks
+            .steps
+            .into_iter()
+            .map(|r| (r.start, chunk(r)))
+            .collect(),
+        tail: (chunks.tail.start, chunk(chunks.tail)),
+    })
+}
+
+/// One chunk's tree, its positions counted from the chunk's start.
+#[salsa::tracked(returns(ref), no_eq)]
+fn chunk_tree<'db>(db: &'db dyn salsa::Database, chunk: Chunk<'db>) -> SyntaxTree {
+    syntax::parse(chunk.text(db), Format::Toml)
+}
+
+/// The file's tree put together from its chunks' trees, or `None` when they do not fit
+/// (a syntax error in one, a key two define): the file is then parsed whole.
+fn parse_in_chunks(db: &dyn salsa::Database, file: SourceFile) -> Option<SyntaxTree> {
+    let l = layout(db, file).as_ref()?;
+    let steps: Vec<(usize, &SyntaxTree)> = l
+        .steps
+        .iter()
+        .map(|&(at, c)| (at, chunk_tree(db, c)))
+        .collect();
+    syntax::toml_chunks::assemble(
+        file.text(db).len(),
+        chunk_tree(db, l.preamble),
+        &steps,
+        (l.tail.0, chunk_tree(db, l.tail.1)),
+    )
+}
+
+/// Debug builds: the chunked parse must give the whole parse's tree.
+#[cfg(debug_assertions)]
+fn same_as_whole(tree: &SyntaxTree, text: &str) {
+    let whole = syntax::parse(text, Format::Toml);
+    // `Debug` too, as a float that is NaN is unequal to itself.
+    if *tree != whole && format!("{tree:?}") != format!("{whole:?}") {
+        panic!("the chunked parse differs from the whole parse of:\n{text}");
+    }
 }
 
 /// A file's typed formula and the schema diagnostics found while lowering it.
@@ -299,6 +380,40 @@ mod tests {
             .filter(|q| q.starts_with("file_diagnostics("))
             .count();
         assert_eq!(a_diags, 1, "only b's diagnostics re-run: {ran:?}");
+    }
+
+    /// A long TOML file is parsed in chunks: an edit in one step re-parses the chunk
+    /// it falls in, and the tree is the whole parse's (debug builds check that in
+    /// `parse`; this test checks it too, in every build).
+    #[test]
+    fn an_edit_in_a_long_file_reparses_one_chunk() {
+        let (mut db, log) = logging_db();
+        let mut text = String::from("formula = \"big\"\n");
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "\n[[steps]]\nid = \"s{i}\"\ntitle = \"Step {i}\"\n"
+            ));
+        }
+        let file = SourceFile::new(
+            &db,
+            "big.formula.toml".into(),
+            Arc::from(text.as_str()),
+            Format::Toml,
+        );
+        assert_eq!(parse(&db, file), &syntax::parse(&text, Format::Toml));
+        let chunks = log
+            .lock()
+            .map(|l| l.iter().filter(|q| q.starts_with("chunk_tree(")).count())
+            .unwrap_or_default();
+        assert!(chunks > 20, "{chunks} chunks");
+        log.lock().map(|mut l| l.clear()).unwrap_or_default();
+
+        let edited = text.replace("title = \"Step 1000\"", "title = \"Step 1000!\"");
+        file.set_text(&mut db).to(Arc::from(edited.as_str()));
+        assert_eq!(parse(&db, file), &syntax::parse(&edited, Format::Toml));
+        let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
+        let reparsed = ran.iter().filter(|q| q.starts_with("chunk_tree(")).count();
+        assert_eq!(reparsed, 1, "{ran:?}");
     }
 
     const EXPANSION: &str = "formula = \"exp\"\ntype = \"expansion\"\n[[template]]\nid = \"{target}.a\"\ntitle = \"A\"\n";

@@ -39,6 +39,14 @@ impl Span {
         Span::new(s, e.min(self.end as usize).max(s))
     }
 
+    /// The same span `delta` bytes later.
+    pub fn shifted(self, delta: u32) -> Span {
+        Span {
+            start: self.start.saturating_add(delta),
+            end: self.end.saturating_add(delta),
+        }
+    }
+
     /// Start as a `usize`.
     pub fn start(self) -> usize {
         self.start as usize

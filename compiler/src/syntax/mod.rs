@@ -8,6 +8,7 @@ pub mod emit;
 pub mod format;
 mod json;
 mod toml;
+pub mod toml_chunks;
 mod tree;
 mod yaml;
 

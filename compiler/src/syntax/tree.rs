@@ -138,6 +138,31 @@ impl Node {
         Node { span: none, kind }
     }
 
+    /// Move every position in this subtree `delta` bytes later (a subtree parsed from a
+    /// chunk of the file that starts at `delta`).
+    pub fn shift(&mut self, delta: u32) {
+        self.span = self.span.shifted(delta);
+        match &mut self.kind {
+            NodeKind::Table(entries) => {
+                for e in entries {
+                    e.key_span = e.key_span.shifted(delta);
+                    e.value.shift(delta);
+                }
+            }
+            NodeKind::Array(items) => {
+                for item in items {
+                    item.shift(delta);
+                }
+            }
+            NodeKind::String(s) => {
+                if let Some(at) = &mut s.verbatim_at {
+                    *at = at.saturating_add(delta);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// A human name for the kind of value ("a string", "a table", ...).
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
