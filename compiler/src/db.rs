@@ -215,6 +215,29 @@ pub fn formula_info(db: &dyn salsa::Database, file: SourceFile) -> resolve::Form
     info
 }
 
+/// What checking a reference to `target` knows of it ([`formula_info`]), its ancestors'
+/// vars included: every name a table of vars passed to it may set (GTC038). Reads no
+/// spans, so it is a firewall like the queries it reads.
+pub fn referenced_info(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    target: SourceFile,
+) -> resolve::FormulaInfo {
+    let mut info = formula_info(db, target).clone();
+    let parents = inheritance(db, ws, target);
+    match &mut info.vars {
+        Some(vars) if parents.diagnostics.is_empty() => {
+            let used = parents
+                .used_vars
+                .iter()
+                .filter(|n| !check::filled_by_expansion(n));
+            vars.extend(parents.vars.iter().chain(used).cloned());
+        }
+        _ => info.vars = None,
+    }
+    info
+}
+
 /// Every diagnostic of one file, sorted by position then code.
 #[salsa::tracked(returns(ref))]
 pub fn file_diagnostics(
@@ -226,19 +249,7 @@ pub fn file_diagnostics(
     let index = name_index(db, ws).scope(db, file);
     let inherited = inheritance(db, ws, file);
     let mut out = this.diagnostics.clone();
-    let info = |name: &str| -> Option<resolve::FormulaInfo> {
-        let target = index.get(name)?;
-        let mut info = formula_info(db, target).clone();
-        // Its ancestors' vars too (`inheritance` carries no spans: still a firewall).
-        let parents = inheritance(db, ws, target);
-        match &mut info.vars {
-            Some(vars) if parents.diagnostics.is_empty() => {
-                vars.extend(parents.vars.iter().chain(&parents.used_vars).cloned());
-            }
-            _ => info.vars = None,
-        }
-        Some(info)
-    };
+    let info = |name: &str| Some(referenced_info(db, ws, index.get(name)?));
     let closest =
         |name: &str| crate::model::schema::closest(name, index.names()).map(str::to_owned);
     // Read only when a reference is of the wrong kind (the label points there), so a

@@ -369,6 +369,13 @@ pub fn used_var_names(f: &Formula) -> BTreeSet<String> {
     used
 }
 
+/// Whether a `{placeholder}` of an expansion's template is one the expansion fills in
+/// itself (`{target}`, `{target.id}` ...), before any var passed to it: passing a var of
+/// that name reaches nothing unless the formula declares it.
+pub fn filled_by_expansion(name: &str) -> bool {
+    name == "target" || name.starts_with("target.")
+}
+
 pub use fixes::respell_value;
 
 /// "did you mean `x`?" over candidates, or nothing.

@@ -1,6 +1,6 @@
-//! GTC038 unknown-expansion-var: a key of `expand_vars` (beside a step's `expand`) or of a
-//! `compose.expand` / `compose.map` rule's `vars` (beside `with`) that the expansion
-//! formula neither declares nor uses, its ancestors included: the value reaches nothing.
+//! GTC038 unknown-expansion-var: a key of `expand_vars` (beside a step's `expand`), of a
+//! `compose.expand` / `compose.map` rule's `vars` (beside `with`) or of `on_complete.vars`
+//! (beside `bond`) that the formula it is passed to neither declares nor uses, its ancestors included: the value reaches nothing.
 //! Silent when the formula's vars cannot all be known (an unknown name, a syntax error in
 //! it, an unknown parent).
 
@@ -17,6 +17,11 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     walk_all(f, &mut |s, _| {
         if let Some(e) = &s.expand {
             tables.push((e, &s.expand_vars, "expand_vars"));
+        }
+        if let Some(o) = &s.on_complete
+            && let Some(b) = &o.bond
+        {
+            tables.push((b, &o.vars, "on_complete.vars"));
         }
     });
     if let Some(c) = &f.compose {
@@ -115,9 +120,7 @@ mod tests {
         assert_eq!(a.get(d.span.range()), Some("nme"));
         assert_eq!(
             d.help.as_deref(),
-            Some(
-                "did you mean `name`? the names `exp-x` fills in: `env`, `name`, `target`, `used`"
-            )
+            Some("did you mean `name`? the names `exp-x` fills in: `env`, `name`, `used`")
         );
         let fix = d
             .fixes
@@ -151,9 +154,37 @@ mod tests {
         );
         assert_eq!(
             found[0].help.as_deref(),
-            Some("the names `exp-x` fills in: `env`, `name`, `target`, `used`")
+            Some("the names `exp-x` fills in: `env`, `name`, `used`")
         );
         assert!(found[0].fixes.is_empty());
+    }
+
+    /// `on_complete.vars` are the vars of the formula bonded for each item.
+    #[test]
+    fn on_complete_vars_reach_the_bonded_formula() {
+        let a = "formula = \"a\"\n[[steps]]\nid = \"s\"\ntitle = \"S\"\n[steps.on_complete]\nfor_each = \"output.items\"\nbond = \"exp-x\"\nvars = { name = \"{item.name}\", nmae = \"{index}\" }\n";
+        let found = passed(a, EXP);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "`nmae` is not a var of `exp-x`: passed in on_complete.vars, it reaches nothing"
+        );
+        assert_eq!(found[0].fixes.len(), 0, "`name` is passed already");
+    }
+
+    /// `{target}` and `{target.*}` are filled in by the expansion itself, before the
+    /// passed vars: a `target` key reaches nothing (unless the formula declares a var
+    /// of that name).
+    #[test]
+    fn target_is_not_passable() {
+        let found = passed(&step("target = \"v\""), EXP);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "`target` is not a var of `exp-x`: passed in expand_vars, it reaches nothing"
+        );
+        let declared = EXP.replace("[vars.name]", "[vars.name]\n[vars.target]");
+        assert_eq!(passed(&step("target = \"v\""), &declared), []);
     }
 
     #[test]

@@ -88,7 +88,7 @@ codes! {
     KeyCase = "035", "key-case", Warning, "A key spelled in another case than its canonical form (read as the canonical key).";
     PoursNothing = "036", "pours-nothing", Warning, "A formula that cooks to no steps: pouring it would make an empty molecule.";
     NoEffect = "037", "no-effect", Warning, "A key whose value composition drops: it has no effect where it is written.";
-    UnknownExpansionVar = "038", "unknown-expansion-var", Warning, "A var passed to an expansion (`expand_vars`, a compose rule's `vars`) that the expansion formula neither declares nor uses.";
+    UnknownExpansionVar = "038", "unknown-expansion-var", Warning, "A var passed to another formula (`expand_vars`, a compose rule's `vars`, `on_complete.vars`) that the formula neither declares nor uses.";
 }
 
 impl Code {

@@ -165,7 +165,8 @@ pub struct FormulaInfo {
     pub kind: String,
     /// Whether it has template steps (an expansion needs some).
     pub has_template: bool,
-    /// The var names it declares or uses (`{{name}}`), its ancestors' included where the
+    /// The var names it declares or uses (`{{name}}`; not the `{target...}` placeholders
+    /// an expansion fills in itself), its ancestors' included where the
     /// database adds them; `None` when they cannot all be known (a syntax error in it, an
     /// unknown parent), so no check relies on them.
     pub vars: Option<std::collections::BTreeSet<String>>,
@@ -181,7 +182,11 @@ impl FormulaInfo {
                 f.vars
                     .iter()
                     .map(|v| v.name.value.clone())
-                    .chain(crate::check::used_var_names(f))
+                    .chain(
+                        crate::check::used_var_names(f)
+                            .into_iter()
+                            .filter(|n| !crate::check::filled_by_expansion(n)),
+                    )
                     .collect(),
             ),
         }

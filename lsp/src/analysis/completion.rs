@@ -6,7 +6,8 @@ use super::hover::var_doc;
 use super::lookup::{Cursor, Seg, cursor_at, key_at, table_at};
 use super::navigation::formula_vars;
 use super::symbols::{SymbolKind, file_symbols};
-use gtc::db::{SourceFile, Workspace, inheritance, lowered, name_index, parse};
+use gtc::db::{SourceFile, Workspace, inheritance, lowered, name_index, parse, referenced_info};
+use gtc::model::is_var_name;
 use gtc::model::schema::{Key, Role, Table};
 use gtc::source::Span;
 use gtc::syntax::{Format, Node, NodeKind};
@@ -246,8 +247,9 @@ fn present<'n>(root: &'n Node, table: &[Seg], current: Option<&str>) -> BTreeSet
         .unwrap_or_default()
 }
 
-/// In a table of vars passed to an expansion (`expand_vars` beside a step's `expand`, a
-/// compose rule's `vars` beside its `with`): the expansion formula's vars not set yet,
+/// In a table of vars passed to another formula (`expand_vars` beside a step's `expand`,
+/// a compose rule's `vars` beside its `with`, `on_complete.vars` beside its `bond`): that
+/// formula's vars not set yet,
 /// with their docs. `None` in any other table.
 #[allow(clippy::too_many_arguments)] // the cursor's context, as the other candidates take it
 fn passed_vars(
@@ -263,30 +265,52 @@ fn passed_vars(
     let (Seg::Key(last), parent) = table.split_last()? else {
         return None;
     };
-    let sibling = match last.as_str() {
-        "expand_vars" => "expand",
-        "vars" => "with",
+    let siblings: &[&str] = match last.as_str() {
+        "expand_vars" => &["expand"],
+        "vars" => &["with", "bond"],
         _ => return None,
     };
-    table_at(parent)?.key(sibling)?;
-    let formula = node_at(root, parent)?
-        .get(sibling)?
-        .as_str()?
+    let schema = table_at(parent)?;
+    let holder = node_at(root, parent)?;
+    let formula = siblings
+        .iter()
+        .filter(|s| schema.key(s).is_some())
+        .find_map(|s| holder.get(s)?.as_str())?
         .value
         .as_str();
     let present = present(root, table, current);
-    let items = formula_vars(db, ws, file, formula)
-        .into_iter()
+    let declared = formula_vars(db, ws, file, formula);
+    let mut items: Vec<CompletionItem> = declared
+        .iter()
         .filter(|v| !present.contains(v.occ.name.as_str()))
         .map(|v| CompletionItem {
             label: v.occ.name.clone(),
             kind: CompletionKind::Var,
             detail: Some(format!("a var of {formula}")),
-            doc: Some(var_doc(db, &v)),
+            doc: Some(var_doc(db, v)),
             replace,
             insert: insert(&v.occ.name),
         })
         .collect();
+    // Then the names it uses without declaring them, which a passed value fills in too
+    // (what GTC038 accepts).
+    let target = name_index(db, ws).scope(db, file).get(formula);
+    let used = target.and_then(|t| referenced_info(db, ws, t).vars);
+    for name in used.iter().flatten().filter(|n| is_var_name(n)) {
+        if present.contains(name.as_str()) || declared.iter().any(|v| v.occ.name == *name) {
+            continue;
+        }
+        items.push(CompletionItem {
+            label: name.clone(),
+            kind: CompletionKind::Var,
+            detail: Some(format!("used by {formula}, not declared")),
+            doc: Some(format!(
+                "**var** `{name}`\n\nused by `{formula}` (`{{{{{name}}}}}` or `{{{name}}}`) without a `[vars.{name}]` declaration: a value passed here fills those uses in"
+            )),
+            replace,
+            insert: insert(name),
+        });
+    }
     Some(items)
 }
 
@@ -525,6 +549,20 @@ mod tests {
             partial.contains("Key needs 19..22 -> \"needs = \""),
             "{partial}"
         );
+        // YAML: a key half typed on its own line (no `:` yet) in a step, top and last.
+        for (text, span) in [
+            ("steps:\n  - id: x\n    nee$0\n    title: T\n", "21..24"),
+            ("steps:\n  - id: x\n    nee$0\n", "21..24"),
+            ("steps:\n  - id: x\n    nee$0", "21..24"),
+        ] {
+            let yaml = complete(&format!("//- /w/a.formula.yaml\n{text}"));
+            assert!(
+                yaml.contains(&format!("Key needs {span} -> \"needs: \"")),
+                "{text:?}: {yaml}"
+            );
+        }
+        let top = complete("//- /w/a.formula.yaml\nformula: f\nver$0\n");
+        assert!(top.contains("Key version 11..14 -> \"version: \""), "{top}");
     }
 
     /// Keys and values carry the schema's docs.
@@ -686,5 +724,31 @@ mod tests {
             "{exp}//- /w/c.formula.json\n{{\"steps\": [{{\"id\": \"s\", \"expand\": \"exp-x\", \"expand_vars\": {{\"e$0\": \"v\"}}}}]}}"
         ));
         assert_eq!(json, both("59..60", &|k| k.to_owned()));
+        let bonded = complete(&format!(
+            "{exp}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\n[steps.on_complete]\nfor_each = \"output.items\"\nbond = \"exp-x\"\nvars = {{ mood = \"{{item}}\", $0 }}\n"
+        ));
+        assert_eq!(
+            bonded,
+            both("106..106", &toml),
+            "on_complete.vars beside bond"
+        );
+        // A var the formula uses without declaring it is passable too (GTC038 accepts
+        // it): offered after the declared ones, saying so.
+        let used = "//- /w/exp-u.formula.toml\nformula = \"exp-u\"\ntype = \"expansion\"\n[vars.name]\n[[template]]\nid = \"{target}.a\"\ntitle = \"{{name}} {{extra}}\"\n";
+        let got = items(&format!(
+            "{used}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-u\"\nexpand_vars = {{ $0 }}\n"
+        ));
+        let labels: Vec<(&str, Option<&str>)> = got
+            .iter()
+            .map(|i| (i.label.as_str(), i.detail.as_deref()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("name", Some("a var of exp-u")),
+                ("extra", Some("used by exp-u, not declared")),
+            ],
+            "`{{target}}` is the expansion's own"
+        );
     }
 }

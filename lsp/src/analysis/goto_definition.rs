@@ -1,8 +1,9 @@
 //! Go to definition: a step reference to the step's `id` (in a parent formula when the
-//! step is inherited), a `{{var}}` to its declaration, a formula name to its file.
+//! step is inherited), a `{{var}}` to its declaration, a formula name to its file; a key
+//! passing a var its formula uses without declaring it, to that var's first use.
 
 use super::NavTarget;
-use super::navigation::{definition, occurrence_at};
+use super::navigation::{definition, occurrence_at, undeclared_use};
 use gtc::db::{SourceFile, Workspace};
 
 /// Where the name at `offset` is defined.
@@ -13,7 +14,7 @@ pub fn goto_definition(
     offset: usize,
 ) -> Option<NavTarget> {
     let occ = occurrence_at(db, file, offset)?;
-    let def = definition(db, ws, file, &occ)?;
+    let def = definition(db, ws, file, &occ).or_else(|| undeclared_use(db, ws, file, &occ)?.1)?;
     Some(NavTarget::of(db, &def))
 }
 
@@ -94,6 +95,21 @@ mod tests {
             "{exp}//- /w/b.formula.yaml\nformula: b\nsteps:\n  - id: s\ncompose:\n  map:\n    - select: s\n      with: exp-x\n      vars:\n        \"name$0\": v\n"
         ));
         assert_eq!(rule, "/w/exp-x.formula.toml:43..47 \"name\"");
+        let bonded = goto(&format!(
+            "{exp}//- /w/d.formula.toml\n[[steps]]\nid = \"s\"\n[steps.on_complete]\nfor_each = \"output.items\"\nbond = \"exp-x\"\nvars = {{ n$0ame = \"{{item}}\" }}\n"
+        ));
+        assert_eq!(
+            bonded, "/w/exp-x.formula.toml:43..47 \"name\"",
+            "on_complete.vars"
+        );
+        // A var the formula uses without declaring it: its first use.
+        let used = goto(
+            &format!(
+                "{exp}//- /w/e.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ nam$0 = \"v\" }}\n"
+            )
+            .replace("title = \"A {{name}}\"", "title = \"A {{name}} {{nam}}\""),
+        );
+        assert_eq!(used, "/w/exp-x.formula.toml:116..119 \"nam\"");
         // An inherited var of the expansion formula opens its parent.
         let inherited = goto(
             "//- /w/base.formula.json\n{\"formula\": \"base\", \"vars\": {\"who\": {}}}\n\

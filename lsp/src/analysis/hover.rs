@@ -5,7 +5,7 @@
 use super::completion::key_doc as schema_doc;
 use super::cooked_view::{cooked, flatten};
 use super::lookup::{Cursor, cursor_at, schema_key, table_at};
-use super::navigation::{Located, definition, occurrence_at};
+use super::navigation::{Located, definition, occurrence_at, undeclared_use};
 use super::symbols::SymbolKind;
 use gtc::db::{SourceFile, Workspace, all_diagnostics, lowered, parse};
 use gtc::model::{Formula, Step, Text};
@@ -38,7 +38,15 @@ pub fn hover(
                 SymbolKind::Formula => formula_doc(db, &def),
             });
         } else if let Some(o) = &occ.owner {
-            parts.push(format!("var `{}`: not a var of `{}`", occ.name, o.formula));
+            parts.push(match undeclared_use(db, ws, file, &occ) {
+                Some((home, first)) => format!(
+                    "**var** `{}`\n\nused by `{}` without a declaration (in `{}`); a value passed here fills its uses in",
+                    occ.name,
+                    o.formula,
+                    first.map_or(home, |u| u.file).path(db).display()
+                ),
+                None => format!("var `{}`: not a var of `{}`", occ.name, o.formula),
+            });
         } else {
             parts.push(format!("{} `{}`: not defined", occ.kind.as_str(), occ.name));
         }
@@ -297,6 +305,15 @@ mod tests {
                 "52..55\nvar `nom`: not a var of `exp-x`\n\n---\n**GTC038** `unknown-expansion-var`"
             ),
             "{unknown}"
+        );
+        // A var the formula uses without declaring it is passable (GTC038 is silent):
+        // not reported as "not a var".
+        let used = "//- /w/exp-u.formula.toml\nformula = \"exp-u\"\n[[steps]]\nid = \"a\"\ntitle = \"{{extra}}\"\n";
+        assert_eq!(
+            hover(&format!(
+                "{used}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-u\"\nexpand_vars = {{ ext$0ra = \"v\" }}\n"
+            )),
+            "52..57\n**var** `extra`\n\nused by `exp-u` without a declaration (in `/w/exp-u.formula.toml`); a value passed here fills its uses in"
         );
     }
 }

@@ -137,6 +137,37 @@ pub fn formula_vars(
     out
 }
 
+/// For a key passing a var that the formula it is passed to uses without declaring it
+/// (which GTC038 accepts): that formula's file and the var's first `{{use}}` there or in
+/// an ancestor (`None` for a name used only as a `{placeholder}`). `None` when the
+/// formula does not use the name at all, or its vars cannot all be known.
+pub fn undeclared_use(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    occ: &Occurrence,
+) -> Option<(SourceFile, Option<Located>)> {
+    let owner = occ.owner.as_ref()?;
+    let home = name_index(db, ws).scope(db, file).get(&owner.formula)?;
+    let used = gtc::db::referenced_info(db, ws, home).vars?;
+    if !used.contains(&occ.name) {
+        return None;
+    }
+    let first = ancestry(db, ws, home).into_iter().find_map(|f| {
+        file_symbols(db, f)
+            .occurrences
+            .iter()
+            .find(|u| {
+                u.kind == SymbolKind::Var && !u.is_def && u.owner.is_none() && u.name == occ.name
+            })
+            .map(|u| Located {
+                file: f,
+                occ: u.clone(),
+            })
+    });
+    Some((home, first))
+}
+
 /// `file`, then its ancestors through `extends` breadth-first, each once.
 fn ancestry(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<SourceFile> {
     let index = name_index(db, ws);

@@ -3,7 +3,7 @@
 //! the reason, when the new name is taken or malformed, or a mention is not spelled
 //! verbatim (an escape sequence would have to be rewritten).
 
-use super::navigation::{Located, definition, occurrence_at, references};
+use super::navigation::{Located, definition, occurrence_at, references, undeclared_use};
 use super::symbols::{Occurrence, SymbolKind, file_symbols, symbol_index};
 use gtc::db::{SourceFile, Workspace, inheritance, name_index};
 use gtc::source::{Span, formula_stem};
@@ -99,8 +99,15 @@ fn target(
     offset: usize,
 ) -> Result<(Occurrence, Located), String> {
     let occ = occurrence_at(db, file, offset).ok_or("no step id, var or formula name here")?;
-    let def = definition(db, ws, file, &occ)
-        .ok_or_else(|| format!("`{}` is not defined anywhere", occ.name))?;
+    let def = definition(db, ws, file, &occ).ok_or_else(|| {
+        match (&occ.owner, undeclared_use(db, ws, file, &occ)) {
+            (Some(o), Some(_)) => format!(
+                "`{0}` is used by `{1}` without a declaration: declare it (`[vars.{0}]`) to rename it",
+                occ.name, o.formula
+            ),
+            _ => format!("`{}` is not defined anywhere", occ.name),
+        }
+    })?;
     Ok((occ, def))
 }
 
@@ -352,6 +359,16 @@ mod tests {
         assert_eq!(
             run(&unknown, "z"),
             "refused: `nope` is not defined anywhere"
+        );
+        // Used by the formula without a declaration: the uses cannot be told apart from
+        // another var's, so the rename asks for the declaration first.
+        let used = format!(
+            "{}//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\nexpand = \"exp-x\"\nexpand_vars = {{ ext$0ra = \"v\" }}\n",
+            EXP.replace("[[template]]", "[[template]]\ndescription = \"{{extra}}\"")
+        );
+        assert_eq!(
+            run(&used, "z"),
+            "refused: `extra` is used by `exp-x` without a declaration: declare it (`[vars.extra]`) to rename it"
         );
     }
 }

@@ -42,13 +42,14 @@ pub struct StepScope {
 }
 
 /// The formula whose var a key names: an `expand_vars` key of a step with `expand = "F"`,
-/// or a `vars` key of a `compose.expand` / `compose.map` rule with `with = "F"`. Vars are
+/// a `vars` key of a `compose.expand` / `compose.map` rule with `with = "F"`, or an
+/// `on_complete.vars` key beside `bond = "F"`. Vars are
 /// scoped per formula, so such a key resolves in `F`, not in the file that holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VarOwner {
     /// The expansion formula's name, as written.
     pub formula: String,
-    /// The span of the step or rule holding the table (one table per step or rule).
+    /// The span of the step, rule or `on_complete` holding the table (one table each).
     pub table: Span,
 }
 
@@ -323,8 +324,11 @@ impl Collector<'_> {
                 self.text(SymbolKind::Formula, e, false, None);
             }
             self.passed_vars(s.expand.as_ref(), &s.expand_vars, s.span);
-            if let Some(b) = s.on_complete.as_ref().and_then(|o| o.bond.as_ref()) {
-                self.text(SymbolKind::Formula, b, false, None);
+            if let Some(o) = &s.on_complete {
+                if let Some(b) = &o.bond {
+                    self.text(SymbolKind::Formula, b, false, None);
+                }
+                self.passed_vars(o.bond.as_ref(), &o.vars, o.span);
             }
         });
     }
@@ -525,6 +529,20 @@ with = "exp"
              ref step \"s\" s Steps[]\n\
              ref formula \"exp2\" exp2\n\
              ref var \"who\" who\n  of exp2 (table 126..144)\n"
+        );
+    }
+
+    /// `on_complete.vars` are the vars of the formula bonded for each item.
+    #[test]
+    fn keys_passed_to_a_bonded_formula() {
+        let out = show(
+            "//- /w/a.formula.toml\n[[steps]]\nid = \"s\"\n[steps.on_complete]\nfor_each = \"output.items\"\nbond = \"per-item\"\nvars = { who = \"{item.name}\" }\n",
+        );
+        assert_eq!(
+            out,
+            "def step \"s\" s Steps[]\n\
+             ref formula \"per-item\" per-item\n\
+             ref var \"who\" who\n  of per-item (table 19..38)\n"
         );
     }
 }
