@@ -61,7 +61,7 @@ const TAIL: &[&str] = &[
 
 /// One-character edits that can open or close strings, arrays and comments.
 const EDITS: &[&str] = &[
-    "\"", "'", "[", "]", "{", "}", "\n", "#", "\\", "=", "x", "\"\"\"",
+    "\"", "'", "[", "]", "{", "}", "\n", "\r", "#", "\\", "=", "x", "\"\"\"", "'''", "é",
 ];
 
 fn formula() -> impl Strategy<Value = String> {
@@ -120,6 +120,24 @@ proptest! {
             prop_assert_eq!(&tree, &parse(&text, Format::Toml), "{}", text);
         }
     }
+}
+
+/// Windows line ends and a byte-order mark: cut, and the same tree.
+#[test]
+fn crlf_and_a_bom() {
+    let mut text = String::from("\u{feff}formula = \"f\"\r\n");
+    for i in 0..200 {
+        text.push_str(&format!(
+            "[[steps]]\r\nid = \"s{i}\" # c\r\ntitle = \"T\"\r\n\r\n"
+        ));
+    }
+    text.push_str("[compose]\r\n");
+    let c = split(&text).expect("cut");
+    assert!(c.steps.len() > 2);
+    assert_eq!(
+        parse_chunked(&text).expect("fits"),
+        parse(&text, Format::Toml)
+    );
 }
 
 #[test]
