@@ -224,9 +224,15 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if c.eq_ignore_ascii_case(word) {
             return Some(c);
         }
-        let score = strsim::jaro_winkler(&lower, &c.to_ascii_lowercase());
-        let lev = strsim::levenshtein(&lower, &c.to_ascii_lowercase());
-        let close = score >= 0.85 || lev <= (c.len().max(3) / 3);
+        // Lowercased once, and only when it has capitals (candidates are thousands of
+        // step ids on a misspelt reference, nearly all lowercase already).
+        let c_lower: std::borrow::Cow<'_, str> = if c.bytes().any(|b| b.is_ascii_uppercase()) {
+            c.to_ascii_lowercase().into()
+        } else {
+            c.into()
+        };
+        let score = strsim::jaro_winkler(&lower, &c_lower);
+        let close = score >= 0.85 || strsim::levenshtein(&lower, &c_lower) <= (c.len().max(3) / 3);
         if close && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
