@@ -110,9 +110,15 @@ fn keep_roles(env: &mut RoleEnv, me: &Me, children: &mut Children) -> Result<()>
     for rig in rigs {
         for (role, what) in [(Role::Witness, "witness"), (Role::Refinery, "refinery")] {
             let name = rig_agent(&rig, what);
-            let record = env
-                .ledger
-                .write(|tx| agents::ensure(tx, &name, role, Some(&rig)))?;
+            // Read first: this runs every WATCH, and a write takes the ledger's lock
+            // from the polecats even when it changes nothing.
+            let known = env.ledger.read(|tx| agents::get(tx, &name))?;
+            let record = match known {
+                Some(a) if a.state.role == role => a,
+                _ => env
+                    .ledger
+                    .write(|tx| agents::ensure(tx, &name, role, Some(&rig)))?,
+            };
             if children.starting(&name, record.state.process) {
                 continue;
             }

@@ -98,12 +98,13 @@ pub fn run(mut env: RoleEnv, name: &str, rig: &str) -> Result<Ended> {
     Ok(ended)
 }
 
-/// A role with nothing to do heartbeats until it is stopped.
+/// A role with nothing to do heartbeats (once per heartbeat period, whatever the
+/// others write meanwhile) until it is stopped.
 fn idle_until_stopped(mut env: RoleEnv, me: Me) -> Result<Ended> {
     while !env.should_stop() {
         env.ledger
             .write(|tx| agents::heartbeat(tx, &me, Some(Phase::Idle)))?;
-        env.wait_for_change(env.config.village.heartbeat)?;
+        env.rest(env.config.village.heartbeat);
     }
     env.ledger
         .write(|tx| agents::heartbeat(tx, &me, Some(Phase::Stopped)))?;
