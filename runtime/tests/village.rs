@@ -72,6 +72,40 @@ fn a_rig_without_git_closes_steps_without_a_merge_queue() {
     assert!(town.merge_requests("plain").is_empty());
 }
 
+/// An idle role writes its heartbeat once per period, not after every commit of the
+/// others: each write takes the ledger's lock from the polecats (the village benchmark).
+#[test]
+fn an_idle_refinery_does_not_write_while_the_polecats_work() {
+    let town = Town::new("[rigs.plain]\ngit = false\n[village]\nheartbeat = \"1h\"\n");
+    town.formula("mol-fan", &fan("mol-fan", 40));
+    let stats = town.path().join("stats");
+    std::fs::create_dir_all(&stats).unwrap();
+    town.run_with_env(
+        &["mol-fan", "--polecats", "4"],
+        "GT_LEDGER_STATS",
+        &stats,
+        LIMIT,
+    )
+    .ok();
+    let mut refineries = 0;
+    for e in std::fs::read_dir(&stats).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let fields: Vec<u64> = std::fs::read_to_string(e.path())
+            .unwrap()
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        assert_eq!(fields.len(), 6, "{name}: {fields:?}");
+        if name.starts_with("refinery-") {
+            refineries += 1;
+            // Its registration, one heartbeat, its stop.
+            assert_eq!(fields[2], 3, "{name} wrote {} times", fields[2]);
+        }
+    }
+    assert_eq!(refineries, 1);
+}
+
 #[test]
 fn the_deacon_patrols_as_wisps_squashed_into_digests() {
     let town = Town::new("[rigs.plain]\ngit = false\n[village]\ndeacon_cycle = \"100ms\"\n");
