@@ -28,6 +28,10 @@ fn parallel_branches_are_worked_merged_in_fifo_order_and_digested() {
         "the digest is printed"
     );
     assert_merged_fifo(&town, mol, "app");
+    // One refinery patrol cycle per merge request.
+    let merged = town.merge_requests("app").len();
+    assert!(merged >= 6, "{merged} merge requests");
+    assert_patrol_digests(&town, "mol-refinery-patrol", 6, merged);
     // The digest is in the ledger, a child of the closed root.
     let issues = town.issues();
     let root = issues.iter().find(|i| &i.id == mol).unwrap();
@@ -106,53 +110,65 @@ fn an_idle_refinery_does_not_write_while_the_polecats_work() {
     assert_eq!(refineries, 1);
 }
 
-#[test]
-fn the_deacon_patrols_as_wisps_squashed_into_digests() {
-    let town = Town::new("[rigs.plain]\ngit = false\n[village]\ndeacon_cycle = \"100ms\"\n");
-    town.formula(
-        "mol-slow",
-        "formula = \"mol-slow\"\n\n[[steps]]\nid = \"slow\"\ntitle = \"Slow\"\nmetadata = { script = { delay = \"1s\" } }\n",
-    );
-    town.run(&["mol-slow"], LIMIT).ok();
+/// The digests of `formula`'s patrol cycles: at least `min`, each with all `steps`
+/// completed, and no cycle left half done (the one under way at the end aside).
+fn assert_patrol_digests(town: &Town, formula: &str, steps: usize, min: usize) {
     let issues = town.issues();
     let cycles: Vec<_> = issues
         .iter()
-        .filter(|i| i.title == "Digest: mol-deacon-patrol")
+        .filter(|i| i.title == format!("Digest: {formula}"))
         .collect();
-    assert!(cycles.len() >= 3, "{} patrol digests", cycles.len());
+    assert!(cycles.len() >= min, "{} {formula} digests", cycles.len());
     for d in &cycles {
         assert!(
             d.description
                 .as_deref()
                 .unwrap_or("")
-                .contains("**Completed**: 3/3"),
+                .contains(&format!("**Completed**: {steps}/{steps}")),
             "{d:?}"
         );
     }
-    // No cycle is left half done (the one under way at the end aside).
     let open: Vec<_> = issues
         .iter()
-        .filter(|i| {
-            i.source_formula.as_deref() == Some("mol-deacon-patrol") && i.status != "closed"
-        })
+        .filter(|i| i.source_formula.as_deref() == Some(formula) && i.status != "closed")
         .collect();
-    assert!(open.len() <= 4, "{open:?}");
+    assert!(open.len() <= steps + 1, "{open:?}");
 }
 
 #[test]
-fn a_town_patrol_with_a_step_the_deacon_cannot_do_is_refused_before_the_run() {
-    let town = Town::new("[rigs.plain]\ngit = false\n");
-    town.formula("mol-fan", &fan("mol-fan", 1));
+fn the_deacon_and_the_witness_patrol_as_wisps_squashed_into_digests() {
+    let town = Town::new(
+        "[rigs.plain]\ngit = false\n[village]\ndeacon_cycle = \"100ms\"\npatrol = \"100ms\"\n",
+    );
     town.formula(
-        "mol-deacon-patrol",
-        "formula = \"mol-deacon-patrol\"\n\n[[steps]]\nid = \"dance\"\ntitle = \"Dance\"\n",
+        "mol-slow",
+        "formula = \"mol-slow\"\n\n[[steps]]\nid = \"slow\"\ntitle = \"Slow\"\nmetadata = { script = { delay = \"1s\" } }\n",
     );
-    let out = town.run(&["mol-fan"], LIMIT);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stderr
-            .contains("has the step `dance`, which the deacon cannot carry out"),
-        "{}",
-        out.stderr
-    );
+    town.run(&["mol-slow"], LIMIT).ok();
+    assert_patrol_digests(&town, "mol-deacon-patrol", 3, 3);
+    assert_patrol_digests(&town, "mol-witness-patrol", 5, 3);
+}
+
+#[test]
+fn a_town_patrol_with_a_step_its_role_cannot_do_is_refused_before_the_run() {
+    for (formula, role, rig) in [
+        ("mol-deacon-patrol", "deacon", "[rigs.plain]\ngit = false\n"),
+        (
+            "mol-witness-patrol",
+            "witness",
+            "[rigs.plain]\ngit = false\n",
+        ),
+        ("mol-refinery-patrol", "refinery", RIG),
+    ] {
+        let town = Town::new(rig);
+        town.formula("mol-fan", &fan("mol-fan", 1));
+        town.formula(
+            formula,
+            &format!("formula = \"{formula}\"\n\n[[steps]]\nid = \"dance\"\ntitle = \"Dance\"\n"),
+        );
+        let out = town.run(&["mol-fan"], LIMIT);
+        assert_eq!(out.code, 1, "{formula}: {out:?}");
+        let want = format!("has the step `dance`, which the {role} cannot carry out");
+        assert!(out.stderr.contains(&want), "{formula}: {}", out.stderr);
+    }
 }

@@ -7,7 +7,7 @@
 //! - [`witness`]: judges its polecats on evidence, nudges, kills and respawns;
 //! - [`refinery`]: the merge queue, first in first out;
 //! - [`deacon`]: keeps witnesses and refineries alive, runs patrol cycles, evaluates gates;
-//! - [`patrol`]: the deacon's patrol formula, poured and squashed each cycle;
+//! - [`patrol`]: the roles' patrol formulas, poured and squashed each cycle;
 //! - [`spawn`]: starting a role's process and watching it.
 //!
 //! Every role registers a new generation when it starts, stops cleanly on SIGTERM or
@@ -124,6 +124,21 @@ pub fn open_ledger(dir: &Path, actor: &str) -> Result<Ledger> {
     let ledger = Ledger::discover(dir, actor)?;
     ledger.set_durability(Durability::ProcessCrash)?;
     Ok(ledger)
+}
+
+/// Cook every patrol the town's roles will run (the deacon's; each rig's witness's and
+/// refinery's), so that one with a step its role cannot carry out is refused before the
+/// village starts.
+pub fn check_patrols(config: &TownConfig, load: &gtc::driver::LoadOptions) -> Result<()> {
+    patrol::Patrol::<deacon::Step>::load(std::collections::BTreeMap::new(), load)?;
+    for (name, rig) in &config.rigs {
+        patrol::Patrol::<witness::Step>::load(witness::patrol_vars(name), load)?;
+        if rig.git {
+            let vars = refinery::patrol_vars(name, rig.branch.as_deref());
+            patrol::Patrol::<refinery::Step>::load(vars, load)?;
+        }
+    }
+    Ok(())
 }
 
 /// Where the village finds formulas (on-complete bonds, the deacon's patrol): the
