@@ -91,8 +91,35 @@ fn an_idle_refinery_does_not_write_while_the_polecats_work() {
         LIMIT,
     )
     .ok();
-    let mut refineries = 0;
-    for e in std::fs::read_dir(&stats).unwrap() {
+    // Its registration, one heartbeat, its stop.
+    assert_eq!(role_writes(&stats, "refinery-"), vec![3]);
+}
+
+/// The deacon looks at its roles every 100 ms; with them running, that is reads only.
+#[test]
+fn the_deacon_writes_only_its_patrol_cycle_while_a_step_runs() {
+    let town = Town::new(
+        "[rigs.plain]\ngit = false\n[village]\nheartbeat = \"1h\"\ndeacon_cycle = \"1h\"\n",
+    );
+    town.formula(
+        "mol-slow",
+        "formula = \"mol-slow\"\n\n[[steps]]\nid = \"slow\"\ntitle = \"Slow\"\nmetadata = { script = { delay = \"1s\" } }\n",
+    );
+    let stats = town.path().join("stats");
+    std::fs::create_dir_all(&stats).unwrap();
+    town.run_with_env(&["mol-slow"], "GT_LEDGER_STATS", &stats, LIMIT)
+        .ok();
+    let writes = role_writes(&stats, "deacon-");
+    assert_eq!(writes.len(), 1);
+    // Registration, the burn of unfinished cycles, the two role records, one patrol
+    // cycle (pour, heartbeat, three closes, squash), its stop.
+    assert!(writes[0] <= 12, "the deacon wrote {} times", writes[0]);
+}
+
+/// The write transactions of each role process whose stats file starts with `prefix`.
+fn role_writes(stats: &std::path::Path, prefix: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(stats).unwrap() {
         let e = e.unwrap();
         let name = e.file_name().to_string_lossy().into_owned();
         let fields: Vec<u64> = std::fs::read_to_string(e.path())
@@ -101,13 +128,11 @@ fn an_idle_refinery_does_not_write_while_the_polecats_work() {
             .map(|n| n.parse().unwrap())
             .collect();
         assert_eq!(fields.len(), 6, "{name}: {fields:?}");
-        if name.starts_with("refinery-") {
-            refineries += 1;
-            // Its registration, one heartbeat, its stop.
-            assert_eq!(fields[2], 3, "{name} wrote {} times", fields[2]);
+        if name.starts_with(prefix) {
+            out.push(fields[2]);
         }
     }
-    assert_eq!(refineries, 1);
+    out
 }
 
 /// The digests of `formula`'s patrol cycles: at least `min`, each with all `steps`
