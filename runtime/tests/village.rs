@@ -135,6 +135,26 @@ fn role_writes(stats: &std::path::Path, prefix: &str) -> Vec<u64> {
     out
 }
 
+/// A request the rig's tests reject is one refinery patrol cycle too: rejected, its
+/// step escalated (max_attempts = 1), the cycle squashed whole.
+#[test]
+fn a_rejected_request_is_a_whole_refinery_patrol_cycle() {
+    let town = Town::new(
+        "[rigs.app]\npath = \".\"\nbranch = \"main\"\ntest = [\"false\"]\n[village]\nmax_attempts = 1\n",
+    );
+    town.formula("mol-fan", &fan("mol-fan", 1));
+    let out = town.run(&["mol-fan"], LIMIT);
+    assert_eq!(out.code, 3, "stalled on the escalated step: {out:?}");
+    let mrs = town.merge_requests("app");
+    assert!(!mrs.is_empty());
+    assert!(
+        mrs.iter()
+            .all(|q| q.mr.rejected.is_some() && q.mr.merged.is_none()),
+        "{mrs:?}"
+    );
+    assert_patrol_digests(&town, "mol-refinery-patrol", 6, mrs.len());
+}
+
 /// The digests of `formula`'s patrol cycles: at least `min`, each with all `steps`
 /// completed, and no cycle left half done (the one under way at the end aside).
 fn assert_patrol_digests(town: &Town, formula: &str, steps: usize, min: usize) {
