@@ -11,8 +11,36 @@
 //! Reported: steps per second from pour to the root's close (target >= 500/s on a
 //! 2-core machine) and for the whole command, and the share of time in ledger
 //! operations (read and write transactions, waiting for the lock included), per role and
-//! overall, from what each process leaves in `GT_LEDGER_STATS`. Without `--bench` (e.g.
+//! overall, from what each process leaves in `GT_LEDGER_STATS`: split into waiting for
+//! the write lock, holding it, and reading. Without `--bench` (e.g.
 //! `cargo test --benches`) 50 steps are run as a smoke test.
+//!
+//! Measured on the 2-core test machine (shared with other work, load average about 4:
+//! medians of 5 runs, before and after alternated in the same minutes), pour -> complete:
+//!
+//! | shape  | before (1e91a5f) | after | ratio |
+//! | ------ | ---------------- | ----- | ----- |
+//! | fan    | 131 steps/s      | 553   | 4.2x  |
+//! | chains | 229 steps/s      | 498   | 2.2x  |
+//!
+//! With the witness's patrol poured as a wisp every `patrol` and the refinery's per merge
+//! request (an idle one pours none), another 5 alternated runs: fan 539 steps/s, chains
+//! 506 (the commit before them 482 / 519, before all of this 124 / 172): no cost beyond
+//! the noise.
+//!
+//! Share of each role's time in ledger transactions, one run after (fan / chains):
+//! polecats 86% / 84% (64% / 69% waiting for the lock, 20% / 15% holding it, 1% reading:
+//! their steps' transactions queue on the one writer lock), mayor 17% / 16% (its progress
+//! counts), deacon, witness, refinery 1-3%. Before: polecats 96% / 89%, refinery 88% /
+//! 86% (it heartbeat after every commit of the others), deacon 30% / 24%, mayor 15% / 12%,
+//! witness 4% / 3%.
+//!
+//! What made the difference: the fan-in join's "is any blocker still open" and the
+//! molecule's "is any step still open" each read up to every edge per close (O(n²) over a
+//! run; now one step of a partial index over edge marks kept by the writes); rusqlite's
+//! statement cache of 16 recompiled SQL on every step (an eighth of a polecat's time);
+//! the role processes commit without fsync (`synchronous=NORMAL`, see ARCHITECTURE.md, "The
+//! village"); idle roles no longer write on every change of the ledger.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -118,21 +146,27 @@ fn main() {
     let root = &shown[0];
     let t = |k: &str| gt::ledger::time::nanos(root[k].as_str().unwrap()).unwrap();
     let run_s = (t("closed_at") - t("created_at")) as f64 / 1e9;
-    // Seconds in the ledger and alive, per role.
-    let mut by_role: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
+    // Per role: seconds in the ledger, alive, waiting for the write lock, in reads;
+    // write and read transactions; processes.
+    let mut by_role: BTreeMap<String, [f64; 7]> = BTreeMap::new();
     for e in std::fs::read_dir(&stats).unwrap() {
         let e = e.unwrap();
         let name = e.file_name().to_string_lossy().into_owned();
         let role = name.rsplit_once('-').map(|(r, _)| r.to_owned()).unwrap();
         let text = std::fs::read_to_string(e.path()).unwrap();
-        let mut it = text
+        let n: Vec<f64> = text
             .split_whitespace()
-            .map(|n| n.parse::<f64>().unwrap() / 1e9);
-        let (ledger, alive) = (it.next().unwrap(), it.next().unwrap());
+            .map(|n| n.parse::<f64>().unwrap())
+            .collect();
+        assert_eq!(n.len(), 6, "{}: {text}", e.path().display());
         let r = by_role.entry(role).or_default();
-        r.0 += ledger;
-        r.1 += alive;
-        r.2 += 1;
+        r[0] += n[0] / 1e9;
+        r[1] += n[1] / 1e9;
+        r[2] += n[3] / 1e9;
+        r[3] += n[5] / 1e9;
+        r[4] += n[2];
+        r[5] += n[4];
+        r[6] += 1.0;
     }
     println!(
         "village: {steps} steps ({shape}), 8 polecats, zero-delay script agent, rig without git"
@@ -143,10 +177,13 @@ fn main() {
         steps as f64 / wall
     );
     let (mut l, mut a) = (0.0, 0.0);
-    for (role, (ledger, alive, n)) in &by_role {
+    for (role, [ledger, alive, wait, reading, writes, reads, n]) in &by_role {
         println!(
-            "  {role:<9} x{n}: {ledger:.2}s of {alive:.2}s alive in ledger transactions ({:.0}%)",
-            100.0 * ledger / alive
+            "  {role:<9} x{n}: {ledger:.2}s of {alive:.2}s alive in ledger transactions ({:.0}%: {:.0}% waiting for the write lock, {:.0}% in writes, {:.0}% in reads); {writes} writes, {reads} reads",
+            100.0 * ledger / alive,
+            100.0 * wait / alive,
+            100.0 * (ledger - wait - reading) / alive,
+            100.0 * reading / alive,
         );
         l += ledger;
         a += alive;

@@ -23,7 +23,7 @@
 #![allow(clippy::unwrap_used)]
 
 use gt::ledger::Ledger;
-use gt::ledger::blocked::blockers;
+use gt::ledger::blocked::{blockers, stale_edge_marks};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::os::unix::process::ExitStatusExt;
@@ -595,6 +595,8 @@ fn kill_nine_never_leaves_a_partial_write() {
                 }
             }
             assert!(edges.is_empty(), "seed {seed}: edge rows of missing issues");
+            let stale = stale_edge_marks(tx)?;
+            assert!(stale.is_empty(), "seed {seed}: stale edge marks: {stale:?}");
             assert!(
                 bad_flags.is_empty(),
                 "seed {seed}: stale blocked flags: {bad_flags:?}"

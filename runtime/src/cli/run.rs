@@ -158,14 +158,17 @@ pub fn role_cmd(a: RoleArgs, ctx: &Ctx) -> Result<i32> {
 }
 
 /// With `GT_LEDGER_STATS=DIR` (the village benchmark), a role leaves
-/// `DIR/<role>-<pid>`: `<nanoseconds in ledger transactions> <nanoseconds alive>`.
+/// `DIR/<role>-<pid>`: `<nanoseconds in ledger transactions> <nanoseconds alive>
+/// <write transactions> <nanoseconds waiting for the write lock> <read transactions>
+/// <nanoseconds in them>`.
 pub(crate) fn write_stats(role: &str, started: std::time::Instant) -> Result<()> {
     let Some(dir) = std::env::var_os("GT_LEDGER_STATS") else {
         return Ok(());
     };
     let path = std::path::Path::new(&dir).join(format!("{role}-{}", std::process::id()));
+    let [writes, lock_wait, reads, reading] = crate::ledger::transaction_counts();
     let text = format!(
-        "{} {}\n",
+        "{} {} {writes} {lock_wait} {reads} {reading}\n",
         crate::ledger::time_in_transactions().as_nanos(),
         started.elapsed().as_nanos()
     );

@@ -147,13 +147,7 @@ fn close_parents(tx: &Tx, step: &Issue) -> Result<Vec<Issue>> {
         if parent.issue_type == "molecule" || parent.is_ephemeral() || parent.status != "open" {
             break;
         }
-        let mut open_child = false;
-        for c in tx.children(&parent.id)? {
-            if tx.status(&c)?.is_some_and(|s| !done_status(&s)) {
-                open_child = true;
-                break;
-            }
-        }
+        let open_child = !tx.open_children(&parent.id, 1)?.is_empty();
         if open_child || !crate::ledger::blocked::blockers(tx, &parent)?.is_empty() {
             break;
         }
@@ -162,10 +156,6 @@ fn close_parents(tx: &Tx, step: &Issue) -> Result<Vec<Issue>> {
         at = closed;
     }
     Ok(out)
-}
-
-fn done_status(s: &str) -> bool {
-    crate::ledger::blocked::done(s)
 }
 
 /// Keep `output` as `metadata.output` of `step` (the rest of its metadata kept).

@@ -38,8 +38,29 @@ const GITIGNORE: &str = "# gt: the working database and local-only state stay ou
 
 /// How long a command waits for other writers before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many prepared statements a connection keeps (every distinct query the runtime
+/// makes fits).
+const STATEMENT_CACHE: usize = 256;
 /// The WAL size past which a write checkpoints and truncates it.
 const WAL_LIMIT: u64 = 1 << 20;
+
+/// How far a committed transaction is durable.
+///
+/// Every commit is atomic, and survives the process being killed (`kill -9`) at any
+/// point either way: in WAL mode a commit is in the log, in the operating system's
+/// hands, before `COMMIT` returns. What differs is an operating-system crash or a power
+/// loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// The log is fsynced at every commit (`synchronous=FULL`), so a commit also
+    /// survives a power loss. The default: every `gt` command a person runs.
+    PowerLoss,
+    /// No fsync at commit (`synchronous=NORMAL`; checkpoints still sync): a power loss
+    /// may roll back the last commits, never corrupt the ledger. For the village's role
+    /// processes, whose every step is several commits and whose work is redone when its
+    /// record is lost (see ARCHITECTURE.md, "The village").
+    ProcessCrash,
+}
 
 /// An open ledger.
 pub struct Ledger {
@@ -104,6 +125,10 @@ impl Ledger {
         })?;
         let path = dir.join(DB);
         let conn = Connection::open(&path)?;
+        // rusqlite keeps 16 prepared statements by default; a step's transaction in the
+        // village uses more, and a statement pushed out is compiled again next time
+        // (SQL parsing was an eighth of a polecat's time).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_handler(Some(wait_for_lock))?;
         // Keep the WAL when the last connection closes: no checkpoint (two fsyncs) on
         // close and no new WAL (its header and directory fsynced) in the next command,
@@ -137,15 +162,17 @@ impl Ledger {
     /// failing); committed only when `f` succeeds.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let start = Instant::now();
-        let out = self.write_timed(f);
+        let out = self.write_timed(f, start);
         count_time(start);
+        STATS.writes.fetch_add(1, Ordering::Relaxed);
         out
     }
 
-    fn write_timed<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+    fn write_timed<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>, start: Instant) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        add_nanos(&STATS.lock_wait, start);
         let value = {
             let t = Tx::new(&tx, &self.prefix, &self.actor);
             let value = f(&t)?;
@@ -181,6 +208,32 @@ impl Ledger {
         }
     }
 
+    /// Choose how far this connection's commits are durable (see [`Durability`]);
+    /// [`Durability::PowerLoss`] unless changed.
+    pub fn set_durability(&self, d: Durability) -> Result<()> {
+        let level = match d {
+            Durability::PowerLoss => "FULL",
+            Durability::ProcessCrash => "NORMAL",
+        };
+        self.conn.pragma_update(None, "synchronous", level)?;
+        Ok(())
+    }
+
+    /// How far this connection's commits are durable.
+    pub fn durability(&self) -> Result<Durability> {
+        let level: i64 = self
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        // SQLite's levels: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+        match level {
+            1 => Ok(Durability::ProcessCrash),
+            2 | 3 => Ok(Durability::PowerLoss),
+            other => Err(Error::Invalid(format!(
+                "the ledger connection runs with synchronous level {other}, which this version never sets"
+            ))),
+        }
+    }
+
     /// Let SQLite cache up to `mb` megabytes of pages (default: about 2). For bulk work
     /// (imports), so that pages are not spilled to the log and written again.
     pub fn cache_mb(&self, mb: i64) -> Result<()> {
@@ -208,23 +261,58 @@ impl Ledger {
             f(&t)
         })();
         count_time(start);
+        add_nanos(&STATS.reading, start);
+        STATS.reads.fetch_add(1, Ordering::Relaxed);
         out
     }
 }
 
-/// Nanoseconds this process spent in ledger transactions ([`Ledger::read`] and
-/// [`Ledger::write`], waiting for the lock included): what the village benchmark
-/// reports as the share of time in ledger operations.
-static IN_TRANSACTIONS: AtomicU64 = AtomicU64::new(0);
+/// What this process did in the ledger so far: what the village benchmark reports as
+/// the share of time in ledger operations (`GT_LEDGER_STATS`).
+struct Stats {
+    /// Nanoseconds in transactions ([`Ledger::read`] and [`Ledger::write`], waiting
+    /// for the lock included).
+    total: AtomicU64,
+    /// Nanoseconds spent waiting for the write lock.
+    lock_wait: AtomicU64,
+    /// Nanoseconds in read transactions.
+    reading: AtomicU64,
+    writes: AtomicU64,
+    reads: AtomicU64,
+}
+
+static STATS: Stats = Stats {
+    total: AtomicU64::new(0),
+    lock_wait: AtomicU64::new(0),
+    reading: AtomicU64::new(0),
+    writes: AtomicU64::new(0),
+    reads: AtomicU64::new(0),
+};
+
+fn add_nanos(to: &AtomicU64, start: Instant) {
+    let n = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    to.fetch_add(n, Ordering::Relaxed);
+}
 
 fn count_time(start: Instant) {
-    let n = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    IN_TRANSACTIONS.fetch_add(n, Ordering::Relaxed);
+    add_nanos(&STATS.total, start);
 }
 
 /// The time this process has spent in ledger transactions so far.
 pub fn time_in_transactions() -> Duration {
-    Duration::from_nanos(IN_TRANSACTIONS.load(Ordering::Relaxed))
+    Duration::from_nanos(STATS.total.load(Ordering::Relaxed))
+}
+
+/// This process's ledger work so far, in the order `GT_LEDGER_STATS` files list it
+/// after the time alive: write transactions, nanoseconds waiting for the write lock,
+/// read transactions, nanoseconds in them.
+pub fn transaction_counts() -> [u64; 4] {
+    [
+        STATS.writes.load(Ordering::Relaxed),
+        STATS.lock_wait.load(Ordering::Relaxed),
+        STATS.reads.load(Ordering::Relaxed),
+        STATS.reading.load(Ordering::Relaxed),
+    ]
 }
 
 /// SQLite's busy handler: called with the number of earlier calls while another
@@ -289,6 +377,57 @@ mod tests {
             updated_at: time::now(),
             ..Issue::default()
         }
+    }
+
+    #[test]
+    fn a_version_4_database_gets_its_target_open_marks_on_upgrade() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut ledger = Ledger::init(tmp.path(), "t", "test").unwrap_or_else(|e| panic!("{e}"));
+        let mut a = issue(1);
+        let mut b = issue(2);
+        let c = issue(3);
+        b.status = String::from("closed");
+        a.dependencies = vec![
+            Dependency::new(&a.id, &b.id, "blocks"),
+            Dependency::new(&a.id, &c.id, "blocks"),
+            Dependency::new(&a.id, "t-gone", "blocks"),
+            Dependency::new(&a.id, &c.id, "related"),
+        ];
+        ledger
+            .write(|tx| tx.put_many(&[b.clone(), c.clone(), a.clone()]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        // What version 4 left: no marks, no index.
+        ledger
+            .conn
+            .execute_batch(
+                "UPDATE deps SET target_open = 0; DROP INDEX deps_open_blockers; PRAGMA user_version = 4;",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(ledger);
+        let mut again =
+            Ledger::open_dir(tmp.path().join(DIR), "test").unwrap_or_else(|e| panic!("{e}"));
+        let (stale, open) = again
+            .read(|tx| {
+                let open: Vec<String> = tx
+                    .conn()
+                    .prepare("SELECT depends_on_id FROM deps WHERE target_open = 1")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok((blocked::stale_edge_marks(tx)?, open))
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(stale.is_empty(), "{stale:?}");
+        assert_eq!(open, vec![c.id.clone()]);
+        // Closing the last open blocker frees `a`.
+        let mut c = c;
+        c.status = String::from("closed");
+        again
+            .write(|tx| tx.put(&c))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let blocked = again
+            .read(|tx| tx.is_blocked(&a.id))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!blocked);
     }
 
     #[test]

@@ -5,7 +5,12 @@
 //!   was read from `issues.jsonl` or an import (flush writes it back whatever its flags);
 //!   `line` is the line as it was read, kept while gt has not changed the record, so flush
 //!   and export write it back byte for byte.
-//! - `deps`: the edges of every live issue (an index over the records' `dependencies`).
+//! - `deps`: the edges of every live issue (an index over the records' `dependencies`);
+//!   `target_open` marks a `blocks` / `conditional-blocks` edge whose target exists and
+//!   is not done (kept by every write of the target, see `Tx::store`), so that "is any
+//!   blocker open" is one step of the `deps_open_blockers` index whatever the number of
+//!   blockers; `issue_open` marks an edge whose issue is not done (its edges are
+//!   rewritten with it), so that "is any child open" is one step of `deps_open_children`.
 //! - `lines`: the ledger file's lines that are not issues, kept verbatim: schema headers,
 //!   memories (by key), records of types this version does not know.
 //! - `quarantine`: lines of `issues.jsonl` that could not be read (written back verbatim).
@@ -15,7 +20,7 @@ use super::ready::READY_WHERE;
 use crate::error::Result;
 use rusqlite::Connection;
 
-const VERSION: i64 = 4;
+const VERSION: i64 = 5;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS issues(
@@ -64,6 +69,8 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("issues", "in_git", "INTEGER NOT NULL DEFAULT 0"),
     ("issues", "line", "TEXT"),
     ("deps", "any_children", "INTEGER NOT NULL DEFAULT 0"),
+    ("deps", "target_open", "INTEGER NOT NULL DEFAULT 0"),
+    ("deps", "issue_open", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// Whether the tables need creating or upgrading (a new or older database).
@@ -94,6 +101,17 @@ pub fn ensure(conn: &Connection) -> Result<()> {
         )?;
         mark_any_children(conn)?;
     }
+    if version < 5 {
+        conn.execute_batch(&format!(
+            "UPDATE deps SET target_open = {TARGET_OPEN_SQL}, issue_open = {ISSUE_OPEN_SQL}"
+        ))?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS deps_open_blockers ON deps(issue_id)
+           WHERE target_open = 1 AND type IN ('blocks', 'conditional-blocks');
+         CREATE INDEX IF NOT EXISTS deps_open_children ON deps(depends_on_id)
+           WHERE issue_open = 1 AND type = 'parent-child';",
+    )?;
     // The ready list's index covers everything the list reads (the record included), so
     // a walk of it never visits the table: about ten times fewer pages for `gt ready`.
     conn.execute_batch(&format!(
@@ -103,6 +121,16 @@ pub fn ensure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "user_version", VERSION)?;
     Ok(())
 }
+
+/// What `deps.target_open` holds for an edge row (`deps`): a blocking edge whose target
+/// exists and is not done.
+pub(super) const TARGET_OPEN_SQL: &str = "(deps.type IN ('blocks', 'conditional-blocks')
+  AND EXISTS (SELECT 1 FROM issues t WHERE t.id = deps.depends_on_id
+              AND t.status NOT IN ('closed', 'pinned', 'tombstone')))";
+
+/// What `deps.issue_open` holds for an edge row: its issue is not done.
+pub(super) const ISSUE_OPEN_SQL: &str = "EXISTS (SELECT 1 FROM issues i WHERE i.id = deps.issue_id
+  AND i.status NOT IN ('closed', 'pinned', 'tombstone'))";
 
 /// Fill `deps.any_children` from the records of the issues with `waits-for` edges.
 fn mark_any_children(conn: &Connection) -> Result<()> {

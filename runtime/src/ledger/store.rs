@@ -209,15 +209,33 @@ impl<'a> Tx<'a> {
             .execute([&issue.id])?;
         // A deleted issue keeps its edges in its record, but they mean nothing any more.
         if !issue.is_tombstone() {
+            // `target_open` as `schema::TARGET_OPEN_SQL` says (an edge to itself included:
+            // the issue was written above).
             let mut add = self.tx.prepare_cached(
-                "INSERT OR IGNORE INTO deps(issue_id, depends_on_id, type, any_children) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO deps(issue_id, depends_on_id, type, any_children, target_open, issue_open)
+                 SELECT ?1, ?2, ?3, ?4, ?3 IN ('blocks', 'conditional-blocks') AND EXISTS (
+                   SELECT 1 FROM issues t WHERE t.id = ?2 AND t.status NOT IN ('closed', 'pinned', 'tombstone')), ?5",
             )?;
+            let open = !super::blocked::done(&issue.status);
             for d in &issue.dependencies {
                 let any = d.kind == "waits-for" && d.any_children();
-                add.execute(params![issue.id, d.depends_on_id, d.kind, any])?;
+                add.execute(params![issue.id, d.depends_on_id, d.kind, any, open])?;
             }
         }
+        self.mark_target(&issue.id, !super::blocked::done(&issue.status))?;
         self.dirty.set(true);
+        Ok(())
+    }
+
+    /// Keep `deps.target_open` of the blocking edges to `id` (whether it exists and is
+    /// not done: `open`).
+    fn mark_target(&self, id: &str, open: bool) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE deps SET target_open = ?2
+                 WHERE depends_on_id = ?1 AND type IN ('blocks', 'conditional-blocks') AND target_open != ?2",
+            )?
+            .execute(params![id, open])?;
         Ok(())
     }
 
@@ -257,6 +275,7 @@ impl<'a> Tx<'a> {
                 self.tx
                     .prepare_cached("DELETE FROM deps WHERE issue_id = ?1")?
                     .execute([id])?;
+                self.mark_target(id, false)?;
             }
             self.dirty.set(true);
         }
@@ -302,6 +321,22 @@ impl<'a> Tx<'a> {
     /// The children of `id` (its `parent-child` dependents).
     pub fn children(&self, id: &str) -> Result<Vec<String>> {
         self.dependents(id, Some("parent-child"))
+    }
+
+    /// Up to `limit` children of `id` that are not done (closed, pinned, tombstone),
+    /// from the `deps_open_children` index: as quick with a thousand closed children as
+    /// with none.
+    pub fn open_children(&self, id: &str, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT issue_id FROM deps INDEXED BY deps_open_children
+             WHERE depends_on_id = ?1 AND type = 'parent-child' AND issue_open = 1 AND issue_id != ?1
+             ORDER BY issue_id LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let ids = stmt
+            .query_map(params![id, limit], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// `id` and every descendant through `parent-child`, in breadth-first order (one

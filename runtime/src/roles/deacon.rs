@@ -13,6 +13,7 @@ use crate::town::agents::{self, Me, Phase, Role, rig_agent};
 use crate::town::lease::{self, Expired};
 use crate::town::liveness::{Evidence, Verdict};
 use crate::town::process::ProcId;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -26,7 +27,7 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
         .write(|tx| agents::register(tx, name, Role::Deacon, None, proc_id))?
         .me;
     log(name, me.generation, "keeping the town");
-    let patrol = Patrol::load(&env.flow.load)?;
+    let patrol = patrol::start::<Step>(&mut env, &me, BTreeMap::new())?;
     let mut children = Children::default();
     let mut last_beat = Instant::now();
     let mut last_cycle: Option<Instant> = None;
@@ -78,28 +79,61 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
     }
 }
 
+/// What a step of the deacon's patrol makes it do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    KeepRoles,
+    CheckGates,
+    Heartbeat,
+}
+
+impl Action for Step {
+    const FORMULA: &'static str = "mol-deacon-patrol";
+    const ROLE: &'static str = "deacon";
+    const STEPS: &'static [(&'static str, Step)] = &[
+        ("keep-roles", Step::KeepRoles),
+        ("check-gates", Step::CheckGates),
+        ("heartbeat", Step::Heartbeat),
+    ];
+}
+
+/// The deacon's state that a cycle's actions use.
+struct Deacon<'a> {
+    env: &'a mut RoleEnv,
+    me: &'a Me,
+    children: &'a mut Children,
+    polled: &'a mut HashMap<String, Instant>,
+}
+
 /// One patrol cycle ([`patrol`]): poured as a wisp, each step carried out and closed,
 /// the cycle squashed into a digest.
 fn cycle(
     env: &mut RoleEnv,
     me: &Me,
-    patrol: &Patrol,
+    patrol: &Patrol<Step>,
     children: &mut Children,
     polled: &mut HashMap<String, Instant>,
 ) -> Result<()> {
-    let c = env.ledger.write(|tx| patrol.pour(tx, &me.name))?;
-    for (id, action) in &c.steps {
-        match action {
-            Action::KeepRoles => keep_roles(env, me, children)?,
-            Action::CheckGates => check_gates(env, me, polled)?,
-            Action::Heartbeat => {
-                env.ledger
-                    .write(|tx| agents::heartbeat(tx, me, Some(Phase::Idle)))?;
-            }
-        }
-        env.ledger.write(|tx| patrol::done(tx, id, &me.name))?;
-    }
-    env.ledger.write(|tx| patrol::squash(tx, &c))?;
+    let mut d = Deacon {
+        env,
+        me,
+        children,
+        polled,
+    };
+    patrol::run_cycle(
+        &mut d,
+        |d| &mut d.env.ledger,
+        patrol,
+        &me.name,
+        |d, step| match step {
+            Step::KeepRoles => keep_roles(d.env, d.me, d.children),
+            Step::CheckGates => check_gates(d.env, d.me, d.polled),
+            Step::Heartbeat => d
+                .env
+                .ledger
+                .write(|tx| agents::heartbeat(tx, d.me, Some(Phase::Idle)).map(|_| ())),
+        },
+    )?;
     Ok(())
 }
 
@@ -110,9 +144,15 @@ fn keep_roles(env: &mut RoleEnv, me: &Me, children: &mut Children) -> Result<()>
     for rig in rigs {
         for (role, what) in [(Role::Witness, "witness"), (Role::Refinery, "refinery")] {
             let name = rig_agent(&rig, what);
-            let record = env
-                .ledger
-                .write(|tx| agents::ensure(tx, &name, role, Some(&rig)))?;
+            // Read first: this runs every WATCH, and a write takes the ledger's lock
+            // from the polecats even when it changes nothing.
+            let known = env.ledger.read(|tx| agents::get(tx, &name))?;
+            let record = match known {
+                Some(a) if a.state.role == role => a,
+                _ => env
+                    .ledger
+                    .write(|tx| agents::ensure(tx, &name, role, Some(&rig)))?,
+            };
             if children.starting(&name, record.state.process) {
                 continue;
             }

@@ -7,7 +7,7 @@
 //! - [`witness`]: judges its polecats on evidence, nudges, kills and respawns;
 //! - [`refinery`]: the merge queue, first in first out;
 //! - [`deacon`]: keeps witnesses and refineries alive, runs patrol cycles, evaluates gates;
-//! - [`patrol`]: the deacon's patrol formula, poured and squashed each cycle;
+//! - [`patrol`]: the roles' patrol formulas, poured and squashed each cycle;
 //! - [`spawn`]: starting a role's process and watching it.
 //!
 //! Every role registers a new generation when it starts, stops cleanly on SIGTERM or
@@ -22,7 +22,7 @@ pub mod witness;
 
 use crate::error::{Error, Result};
 use crate::flow::FlowCtx;
-use crate::ledger::Ledger;
+use crate::ledger::{Durability, Ledger};
 use crate::town::config::TownConfig;
 use crate::town::layout::Layout;
 use crate::town::process::{ProcId, ProcState};
@@ -49,7 +49,7 @@ pub struct RoleEnv {
 impl RoleEnv {
     /// Open the town at or above `dir` as `actor`; signals set the stop flag.
     pub fn open(dir: &Path, actor: &str, parent: Option<ProcId>) -> Result<RoleEnv> {
-        let ledger = Ledger::discover(dir, actor)?;
+        let ledger = open_ledger(dir, actor)?;
         let root = ledger.root().to_path_buf();
         let config = TownConfig::load(&root, &ledger.dir)?;
         let layout = Layout::create(&ledger.dir)?;
@@ -83,6 +83,19 @@ impl RoleEnv {
             || self.parent.is_some_and(|p| p.state() != ProcState::Alive)
     }
 
+    /// Wait until `max` passes or the role should stop (for a role that has nothing
+    /// to look for in the ledger meanwhile).
+    pub fn rest(&self, max: Duration) {
+        let end = Instant::now() + max;
+        loop {
+            let now = Instant::now();
+            if now >= end || self.should_stop() {
+                return;
+            }
+            std::thread::sleep((end - now).min(Duration::from_millis(25)));
+        }
+    }
+
     /// Wait until another process commits to the ledger, `max` passes, or the role
     /// should stop.
     pub fn wait_for_change(&mut self, max: Duration) -> Result<()> {
@@ -102,6 +115,30 @@ impl RoleEnv {
             pause = (pause * 2).min(Duration::from_millis(25));
         }
     }
+}
+
+/// The ledger at or above `dir`, as a role uses it: its commits survive the role being
+/// killed, not a power loss (see ARCHITECTURE.md, "The village", for why that loses no
+/// work).
+pub fn open_ledger(dir: &Path, actor: &str) -> Result<Ledger> {
+    let ledger = Ledger::discover(dir, actor)?;
+    ledger.set_durability(Durability::ProcessCrash)?;
+    Ok(ledger)
+}
+
+/// Cook every patrol the town's roles will run (the deacon's; each rig's witness's and
+/// refinery's), so that one with a step its role cannot carry out is refused before the
+/// village starts.
+pub fn check_patrols(config: &TownConfig, load: &gtc::driver::LoadOptions) -> Result<()> {
+    patrol::Patrol::<deacon::Step>::load(std::collections::BTreeMap::new(), load)?;
+    for (name, rig) in &config.rigs {
+        patrol::Patrol::<witness::Step>::load(witness::patrol_vars(name), load)?;
+        if rig.git {
+            let vars = refinery::patrol_vars(name, rig.branch.as_deref());
+            patrol::Patrol::<refinery::Step>::load(vars, load)?;
+        }
+    }
+    Ok(())
 }
 
 /// Where the village finds formulas (on-complete bonds, the deacon's patrol): the
@@ -147,5 +184,22 @@ impl Ended {
             Ended::Stopped | Ended::Done => 0,
             Ended::Superseded => 3,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_commits_without_fsync_while_gt_commands_keep_it() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let cmd = Ledger::init(tmp.path(), "t", "me").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cmd.durability().ok(), Some(Durability::PowerLoss));
+        let role = open_ledger(tmp.path(), "role").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(role.durability().ok(), Some(Durability::ProcessCrash));
+        // The setting is the connection's: another command still syncs.
+        let again = Ledger::discover(tmp.path(), "me").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.durability().ok(), Some(Durability::PowerLoss));
     }
 }

@@ -11,9 +11,14 @@
 //! - Lifecycle mail: `respawn AGENT gN` restarts that generation (news about an earlier
 //!   generation is ignored); `done` is noted.
 //!
+//! The survey runs every 100 ms as the steps of the witness's patrol, `mol-witness-patrol`
+//! ([`Step`]); once per `[village] patrol` those steps are a patrol cycle: a wisp whose
+//! steps are closed as they are done, squashed into a digest ([`super::patrol`]).
+//!
 //! Polecats it started are its children; after a restart of the witness, the ones still
 //! running are adopted (watched through `/proc`, not restarted).
 
+use super::patrol::{self, Action};
 use super::spawn::{ChildExit, Children, start};
 use super::{Ended, RoleEnv, log};
 use crate::error::{Error, Result};
@@ -32,11 +37,42 @@ const SURVEY: Duration = Duration::from_millis(100);
 /// not started again: it crashes as it starts.
 const CRASH_LOOP: u32 = 5;
 
+/// What a step of the witness's patrol (`mol-witness-patrol`) makes it do. Every
+/// [`SURVEY`] the witness takes these steps in this order; once per `[village] patrol`
+/// it takes them as a patrol cycle (a wisp, squashed into a digest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    ReadMail,
+    Survey,
+    Start,
+    NudgeStuck,
+    ReplaceDead,
+}
+
+impl Action for Step {
+    const FORMULA: &'static str = "mol-witness-patrol";
+    const ROLE: &'static str = "witness";
+    const STEPS: &'static [(&'static str, Step)] = &[
+        ("read-mail", Step::ReadMail),
+        ("survey", Step::Survey),
+        ("start", Step::Start),
+        ("nudge-stuck", Step::NudgeStuck),
+        ("replace-dead", Step::ReplaceDead),
+    ];
+}
+
+/// The witness patrol's variables for `rig`.
+pub fn patrol_vars(rig: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(String::from("rig"), rig.to_owned())])
+}
+
 struct Witness {
     env: RoleEnv,
     me: Me,
     rig: String,
     children: Children,
+    /// The last survey's verdicts on the polecats with work: what the steps after it act on.
+    judged: Vec<(Agent, Evidence, Verdict)>,
     /// Error exits in a row per polecat, with its steps_done when counted.
     crashes: BTreeMap<String, (u32, u64)>,
     given_up: Vec<String>,
@@ -54,20 +90,30 @@ pub fn run(mut env: RoleEnv, name: &str, rig: &str) -> Result<Ended> {
         me.generation,
         &format!("watching the polecats of {rig}"),
     );
+    let patrol = patrol::start::<Step>(&mut env, &me, patrol_vars(rig))?;
     let mut w = Witness {
         env,
         me,
         rig: rig.to_owned(),
         children: Children::default(),
+        judged: Vec::new(),
         crashes: BTreeMap::new(),
         given_up: Vec::new(),
     };
     let mut last_beat = Instant::now();
+    let mut last_cycle: Option<Instant> = None;
     let result = loop {
         if w.env.should_stop() {
             break Ok(Ended::Stopped);
         }
-        if let Err(e) = w.survey() {
+        let surveyed = if last_cycle.is_none_or(|t| t.elapsed() >= w.env.config.village.patrol) {
+            last_cycle = Some(Instant::now());
+            let me = w.me.name.clone();
+            patrol::run_cycle(&mut w, |w| &mut w.env.ledger, &patrol, &me, Witness::act).map(|_| ())
+        } else {
+            w.survey()
+        };
+        if let Err(e) = surveyed {
             break Err(e);
         }
         if last_beat.elapsed() >= w.env.config.village.heartbeat {
@@ -107,17 +153,69 @@ pub fn run(mut env: RoleEnv, name: &str, rig: &str) -> Result<Ended> {
 }
 
 impl Witness {
+    /// The patrol's steps without a wisp (between patrol cycles).
     fn survey(&mut self) -> Result<()> {
-        for (name, how) in self.children.reap() {
-            self.count_exit(&name, how)?;
+        for step in [
+            Step::ReadMail,
+            Step::Survey,
+            Step::Start,
+            Step::NudgeStuck,
+            Step::ReplaceDead,
+        ] {
+            self.act(step)?;
         }
-        self.read_mail()?;
+        Ok(())
+    }
+
+    /// Carry out one step of the patrol.
+    fn act(&mut self, step: Step) -> Result<()> {
+        match step {
+            Step::ReadMail => {
+                for (name, how) in self.children.reap() {
+                    self.count_exit(&name, how)?;
+                }
+                self.read_mail()
+            }
+            Step::Survey => {
+                self.judged = self.judge()?;
+                Ok(())
+            }
+            Step::Start => {
+                for (p, _, _) in self.take(Verdict::NotStarted) {
+                    self.start(&p, "it has work")?;
+                }
+                Ok(())
+            }
+            Step::NudgeStuck => {
+                for (p, evidence, _) in self.take(Verdict::Stuck) {
+                    self.stuck(&p, &evidence)?;
+                }
+                Ok(())
+            }
+            Step::ReplaceDead => {
+                for (p, _, _) in self.take(Verdict::Dead) {
+                    let why = format!(
+                        "{} generation {} died (its process is gone)",
+                        p.name, p.state.generation
+                    );
+                    if self.expire(&p, &why)? {
+                        self.start(&p, "it died")?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The polecats of the rig with work, each with its evidence and verdict.
+    fn judge(&mut self) -> Result<Vec<(Agent, Evidence, Verdict)>> {
         let rig = self.rig.clone();
         let polecats = self
             .env
             .ledger
             .read(|tx| agents::list(tx, Some(Role::Polecat), Some(&rig)))?;
         let now_ns = now_nanos();
+        let mut out = Vec::new();
         for p in polecats {
             if p.state.hook.is_none() || self.given_up.contains(&p.name) {
                 continue;
@@ -128,22 +226,18 @@ impl Witness {
             }
             let evidence = Evidence::of(&p.state, now_ns);
             let verdict = evidence.verdict(self.env.config.village.stuck_after);
-            match verdict {
-                Verdict::NotStarted => self.start(&p, "it has work")?,
-                Verdict::Dead => {
-                    let why = format!(
-                        "{} generation {} died (its process is gone)",
-                        p.name, p.state.generation
-                    );
-                    if self.expire(&p, &why)? {
-                        self.start(&p, "it died")?;
-                    }
-                }
-                Verdict::Stuck => self.stuck(&p, &evidence)?,
-                Verdict::Idle | Verdict::Working | Verdict::Done | Verdict::Stopped => {}
-            }
+            out.push((p, evidence, verdict));
         }
-        Ok(())
+        Ok(out)
+    }
+
+    /// The judged polecats with `verdict`, taken out of the survey's list.
+    fn take(&mut self, verdict: Verdict) -> Vec<(Agent, Evidence, Verdict)> {
+        let (take, keep) = std::mem::take(&mut self.judged)
+            .into_iter()
+            .partition(|(_, _, v)| *v == verdict);
+        self.judged = keep;
+        take
     }
 
     /// Record an error exit of a child; after too many in a row it is not restarted.

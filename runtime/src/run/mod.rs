@@ -85,9 +85,9 @@ pub fn run(cwd: &std::path::Path, opts: &Options) -> Result<Ended> {
     let config = TownConfig::load(&root, &ledger.dir)?;
     let layout = Layout::create(&ledger.dir)?;
     let rig = config.rig(opts.rig.as_deref())?.clone();
-    // The deacon's patrol must be one it can carry out: refused here, not in a loop of
-    // deacons that cannot start.
-    crate::roles::patrol::Patrol::load(&crate::roles::load_options(&root))?;
+    // The roles' patrols must be ones they can carry out: refused here, not in a loop
+    // of roles that cannot start.
+    crate::roles::check_patrols(&config, &crate::roles::load_options(&root))?;
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(sig, Arc::clone(&stop))

@@ -3,7 +3,7 @@
 
 use super::preview;
 use crate::error::{Error, Result};
-use crate::ledger::blocked::{blockers, done};
+use crate::ledger::blocked::blockers;
 use crate::ledger::time::now;
 use crate::ledger::{Issue, Tx};
 
@@ -30,12 +30,7 @@ pub fn close_issue(tx: &Tx, id: &str, reason: Option<&str>, force: bool) -> Resu
         return Err(Error::Refused(format!("`{id}` is already closed")));
     }
     if !force {
-        let mut open_children = Vec::new();
-        for c in tx.children(id)? {
-            if tx.status(&c)?.is_some_and(|s| !done(&s)) {
-                open_children.push(c);
-            }
-        }
+        let open_children = tx.open_children(id, usize::MAX)?;
         if !open_children.is_empty() {
             return Err(Error::Refused(format!(
                 "cannot close `{id}`: {} open child issue(s) ({}); close them first or use --force",
@@ -115,27 +110,18 @@ fn completed_roots(tx: &Tx, issue: &Issue) -> Result<Vec<Issue>> {
 /// index walk that stops there), so a molecule with open steps answers at once whatever
 /// its size; only children that have children of their own are descended into.
 fn has_open_descendant(tx: &Tx, id: &str, closing: &[&str]) -> Result<bool> {
-    let mut open_children = tx.conn().prepare_cached(
-        "SELECT d.issue_id FROM deps d JOIN issues i ON i.id = d.issue_id
-         WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
-           AND i.status NOT IN ('closed', 'pinned', 'tombstone')
-         LIMIT ?2",
-    )?;
     let mut parents = tx.conn().prepare_cached(
         "SELECT d.issue_id FROM deps d
          WHERE d.depends_on_id = ?1 AND d.type = 'parent-child' AND d.issue_id != ?1
            AND EXISTS (SELECT 1 FROM deps c WHERE c.depends_on_id = d.issue_id AND c.type = 'parent-child')",
     )?;
-    let limit = i64::try_from(closing.len() + 1).unwrap_or(i64::MAX);
     let mut stack = vec![id.to_owned()];
     let mut seen = std::collections::HashSet::new();
     while let Some(at) = stack.pop() {
         if !seen.insert(at.clone()) {
             continue;
         }
-        let open: Vec<String> = open_children
-            .query_map(rusqlite::params![at, limit], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let open = tx.open_children(&at, closing.len() + 1)?;
         if open.iter().any(|c| !closing.contains(&c.as_str())) {
             return Ok(true);
         }

@@ -3,7 +3,7 @@
 //! changes, edge changes, molecule removal).
 
 use super::close::close as close_one;
-use crate::ledger::blocked::{blockers, recompute_all};
+use crate::ledger::blocked::{blockers, recompute_all, stale_edge_marks};
 use crate::ledger::jsonl::{Source, import};
 use crate::ledger::record::json_record;
 use crate::ledger::{Dependency, Issue, Ledger, Tx};
@@ -49,8 +49,11 @@ fn ok<T>(r: crate::error::Result<T>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Every issue's stored flag equals what its blockers say.
+/// Every issue's stored flag equals what its blockers say, and every edge's
+/// `target_open` mark what its target is.
 pub(crate) fn check_flags(tx: &Tx, context: &str) {
+    let stale = ok(stale_edge_marks(tx));
+    assert!(stale.is_empty(), "{context}: stale edge marks: {stale:?}");
     for issue in ok(tx.all()) {
         let stored = ok(tx.is_blocked(&issue.id));
         let computed = !ok(blockers(tx, &issue)).is_empty();

@@ -131,6 +131,15 @@ impl Town {
             .unwrap_or_else(|| panic!("no issue ends with {suffix}"))
     }
 
+    /// `gt run ARGS --plain` with the variable `key` set to `value`, failing the test
+    /// after `limit`.
+    pub fn run_with_env(&self, args: &[&str], key: &str, value: &Path, limit: Duration) -> Out {
+        let mut c = gt_command(&self.path());
+        c.env(key, value);
+        let child = self.spawn_run(args, c);
+        finish(child, limit, &self.path())
+    }
+
     /// `gt run ARGS --plain`, failing the test after `limit`.
     pub fn run(&self, args: &[&str], limit: Duration) -> Out {
         let child = self.start_run(args);
