@@ -61,6 +61,7 @@ pub fn run(mut env: RoleEnv, name: &str) -> Result<Ended> {
     };
     let started = children.terminate_all();
     super::spawn::wait_or_kill(&started, Duration::from_secs(15));
+    let result = result.map_err(|e| super::superseded_or(&mut env.ledger, &me, e));
     match result {
         Err(Error::Superseded { current, .. }) => {
             log(

@@ -166,6 +166,21 @@ pub fn parse_proc(s: &str) -> Result<ProcId> {
     })
 }
 
+/// The error a role stops on, as its supervisor should read it. When a newer generation
+/// of the role registered meanwhile, what failed was news about an earlier incarnation
+/// (the successor burns the patrol cycle this one was still working on, so this one's
+/// next step on it fails): the role was superseded (exit code 3), not broken. Otherwise,
+/// and when the ledger cannot tell, the error itself.
+pub fn superseded_or(ledger: &mut Ledger, me: &crate::town::agents::Me, e: Error) -> Error {
+    if matches!(e, Error::Superseded { .. }) {
+        return e;
+    }
+    match ledger.read(|tx| crate::town::agents::current(tx, me)) {
+        Err(superseded @ Error::Superseded { .. }) => superseded,
+        _ => e,
+    }
+}
+
 /// How a role process ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Ended {
@@ -201,5 +216,35 @@ mod tests {
         // The setting is the connection's: another command still syncs.
         let again = Ledger::discover(tmp.path(), "me").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.durability().ok(), Some(Durability::PowerLoss));
+    }
+
+    /// An error met after a newer generation registered reads as superseded; before,
+    /// or for the newest generation, it stays the error it is.
+    #[test]
+    fn an_error_after_a_successor_registered_is_a_supersession() {
+        use crate::town::agents::{self, Role};
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut ledger = Ledger::init(tmp.path(), "t", "role").unwrap_or_else(|e| panic!("{e}"));
+        let proc_id = ProcId::current().unwrap_or_else(|e| panic!("{e}"));
+        let register = |l: &mut Ledger| {
+            l.write(|tx| agents::register(tx, "w", Role::Witness, Some("r"), proc_id))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .me
+        };
+        let old = register(&mut ledger);
+        let failed = || Error::Invalid(String::from("the cycle is gone"));
+        assert!(matches!(
+            superseded_or(&mut ledger, &old, failed()),
+            Error::Invalid(_)
+        ));
+        let new = register(&mut ledger);
+        assert!(matches!(
+            superseded_or(&mut ledger, &old, failed()),
+            Error::Superseded { current, .. } if current == new.generation
+        ));
+        assert!(matches!(
+            superseded_or(&mut ledger, &new, failed()),
+            Error::Invalid(_)
+        ));
     }
 }

@@ -88,7 +88,10 @@ pub fn run(mut env: RoleEnv, name: &str, rig: &str) -> Result<Ended> {
         worktree,
         current: None,
     };
-    let ended = match r.main_loop(&patrol) {
+    let ended = match r
+        .main_loop(&patrol)
+        .map_err(|e| super::superseded_or(&mut r.env.ledger, &r.me, e))
+    {
         Err(Error::Superseded { current, .. }) => {
             log(
                 &r.me.name,

@@ -132,6 +132,7 @@ pub fn run(mut env: RoleEnv, name: &str, rig: &str) -> Result<Ended> {
     // Stopping: the polecats it started stop too (adopted ones follow the supervisor).
     let started = w.children.terminate_all();
     super::spawn::wait_or_kill(&started, Duration::from_secs(10));
+    let result = result.map_err(|e| super::superseded_or(&mut w.env.ledger, &w.me, e));
     match result {
         Err(Error::Superseded { current, .. }) => {
             log(
