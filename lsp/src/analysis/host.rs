@@ -31,6 +31,8 @@ impl AnalysisHost {
     /// An empty workspace whose library is the embedded stdlib.
     pub fn new() -> AnalysisHost {
         let db = Database::default();
+        // Files are edited and re-checked: long TOML files are parsed in chunks.
+        gtc::db::Editing::new(&db, true);
         let library = gtc::driver::stdlib_files(&db);
         let ws = Workspace::new(&db, Vec::new(), library.clone(), vec![Layer::Stdlib]);
         AnalysisHost {
