@@ -71,24 +71,21 @@ pub fn blocked(
     let mut agent = lease::check(tx, me, step)?;
     let mut issue = tx.require(step)?;
     crate::work::update::check_title(blocker)?;
-    let stamp = now();
     let filed = Issue {
-        id: tx.fresh_id("", blocker)?,
-        title: blocker.to_owned(),
-        description: Some(format!(
-            "{}Filed by {} while working on `{step}` ({}), which waits for it.",
-            detail.map(|d| format!("{d}\n\n")).unwrap_or_default(),
-            me.name,
-            issue.title
-        )),
-        status: String::from("open"),
-        priority: issue.priority,
-        issue_type: String::from("task"),
-        created_at: stamp.clone(),
-        created_by: Some(me.name.clone()),
-        updated_at: stamp.clone(),
         labels: vec![String::from("blocker")],
-        ..Issue::default()
+        ..task_for(
+            &issue,
+            me,
+            tx.fresh_id("", blocker)?,
+            blocker,
+            format!(
+                "{}Filed by {} while working on `{step}` ({}), which waits for it.",
+                detail.map(|d| format!("{d}\n\n")).unwrap_or_default(),
+                me.name,
+                issue.title
+            ),
+            &now(),
+        )
     };
     tx.put(&filed)?;
     add_edge(tx, &mut issue, &filed.id, &me.name)?;
@@ -111,6 +108,29 @@ fn add_edge(tx: &Tx, issue: &mut Issue, target: &str, who: &str) -> Result<()> {
     tx.check_new_edge(issue, &dep)?;
     issue.dependencies.push(dep);
     Ok(())
+}
+
+/// A new open task that `me` files while working on `issue`, at its priority.
+fn task_for(
+    issue: &Issue,
+    me: &Me,
+    id: String,
+    title: &str,
+    description: String,
+    stamp: &str,
+) -> Issue {
+    Issue {
+        id,
+        title: title.to_owned(),
+        description: Some(description),
+        status: String::from("open"),
+        priority: issue.priority,
+        issue_type: String::from("task"),
+        created_at: stamp.to_owned(),
+        created_by: Some(me.name.clone()),
+        updated_at: stamp.to_owned(),
+        ..Issue::default()
+    }
 }
 
 fn reopen(issue: &mut Issue) {
@@ -136,21 +156,19 @@ pub fn refactor(tx: &Tx, me: &Me, step: &str, parts: &[String]) -> Result<Vec<St
         }
         k += 1;
         let mut part = Issue {
-            id: id.clone(),
-            title: title.clone(),
-            description: Some(format!(
-                "Part of `{step}` ({}), split off by {}.",
-                issue.title, me.name
-            )),
-            status: String::from("open"),
-            priority: issue.priority,
-            issue_type: String::from("task"),
-            created_at: stamp.clone(),
-            created_by: Some(me.name.clone()),
-            updated_at: stamp.clone(),
             labels: vec![format!("refactor-of:{step}")],
             ephemeral: issue.ephemeral,
-            ..Issue::default()
+            ..task_for(
+                &issue,
+                me,
+                id.clone(),
+                title,
+                format!(
+                    "Part of `{step}` ({}), split off by {}.",
+                    issue.title, me.name
+                ),
+                &stamp,
+            )
         };
         if let Some(parent) = issue.parent() {
             part.dependencies

@@ -56,16 +56,18 @@ fn me_proc() -> ProcId {
     ProcId::current().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Register (or restart) the polecat `name` of rig `app`.
+fn register(l: &mut Ledger, name: &str) -> agents::Registered {
+    l.write(|tx| agents::register(tx, name, Role::Polecat, Some("app"), me_proc()))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
 fn each_start_is_a_new_generation_and_the_old_one_is_refused() {
     let (_t, mut l) = ledger();
-    let r1 = l
-        .write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r1 = register(&mut l, "app/polecat-1");
     assert_eq!(r1.me.generation, 1);
-    let r2 = l
-        .write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r2 = register(&mut l, "app/polecat-1");
     assert_eq!(r2.me.generation, 2);
     assert_eq!(r2.agent.state.respawns, 1);
     let old = l.write(|tx| agents::heartbeat(tx, &r1.me, None));
@@ -88,14 +90,8 @@ fn each_start_is_a_new_generation_and_the_old_one_is_refused() {
 fn the_most_urgent_ready_step_is_taken_once_and_the_lease_is_recorded() {
     let (_t, mut l) = ledger();
     let mol = molecule(&mut l);
-    let p1 = l
-        .write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .me;
-    let p2 = l
-        .write(|tx| agents::register(tx, "app/polecat-2", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .me;
+    let p1 = register(&mut l, "app/polecat-1").me;
+    let p2 = register(&mut l, "app/polecat-2").me;
     let s1 = l
         .write(|tx| lease::acquire_next(tx, &p1, &mol))
         .unwrap_or_else(|e| panic!("{e}"))
@@ -126,10 +122,7 @@ fn the_most_urgent_ready_step_is_taken_once_and_the_lease_is_recorded() {
 fn a_step_given_back_is_ready_again_with_its_attempt_noted() {
     let (_t, mut l) = ledger();
     let mol = molecule(&mut l);
-    let p = l
-        .write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .me;
+    let p = register(&mut l, "app/polecat-1").me;
     let s = l
         .write(|tx| lease::acquire_next(tx, &p, &mol))
         .unwrap_or_else(|e| panic!("{e}"))
@@ -156,10 +149,7 @@ fn a_step_given_back_is_ready_again_with_its_attempt_noted() {
 fn an_expired_lease_returns_the_step_only_for_the_generation_judged() {
     let (_t, mut l) = ledger();
     let mol = molecule(&mut l);
-    let p = l
-        .write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .me;
+    let p = register(&mut l, "app/polecat-1").me;
     let s = l
         .write(|tx| lease::acquire_next(tx, &p, &mol))
         .unwrap_or_else(|e| panic!("{e}"))
@@ -195,17 +185,12 @@ fn an_expired_lease_returns_the_step_only_for_the_generation_judged() {
 fn a_new_generation_returns_the_step_its_predecessor_held() {
     let (_t, mut l) = ledger();
     let mol = molecule(&mut l);
-    let p1 = l
-        .write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .me;
+    let p1 = register(&mut l, "app/polecat-1").me;
     let s = l
         .write(|tx| lease::acquire_next(tx, &p1, &mol))
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("nothing ready"));
-    let r2 = l
-        .write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r2 = register(&mut l, "app/polecat-1");
     assert_eq!(r2.released.as_deref(), Some(s.id.as_str()));
     let step = l
         .read(|tx| tx.require(&s.id))
@@ -237,10 +222,7 @@ fn a_pinned_single_issue_is_its_own_step() {
             Ok(issue.id)
         })
         .unwrap_or_else(|e| panic!("{e}"));
-    let p = l
-        .write(|tx| agents::register(tx, "app/polecat-9", Role::Polecat, Some("app"), me_proc()))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .me;
+    let p = register(&mut l, "app/polecat-9").me;
     let s = l
         .write(|tx| lease::acquire_next(tx, &p, &id))
         .unwrap_or_else(|e| panic!("{e}"))
@@ -254,8 +236,7 @@ fn lifecycle_mail_about_an_earlier_generation_is_ignored() {
     use super::lifecycle::{self, Lifecycle, Received, Verb};
     let (_t, mut l) = ledger();
     for _ in 0..2 {
-        l.write(|tx| agents::register(tx, "app/polecat-1", Role::Polecat, Some("app"), me_proc()))
-            .unwrap_or_else(|e| panic!("{e}"));
+        register(&mut l, "app/polecat-1");
     }
     let about = |generation| Lifecycle {
         verb: Verb::Respawn,

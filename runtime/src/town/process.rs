@@ -68,17 +68,17 @@ impl ProcId {
         if self.state() != ProcState::Alive {
             return Ok(());
         }
-        let Some(pid) = i32::try_from(self.pid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        else {
+        let Some(pid) = self.rustix_pid() else {
             return Ok(());
         };
-        match rustix::process::kill_process(pid, sig) {
-            Ok(()) => Ok(()),
-            Err(e) if e == rustix::io::Errno::SRCH => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        gone_is_done(rustix::process::kill_process(pid, sig))
+    }
+
+    /// The pid as rustix takes it (`None` for one no process can have).
+    fn rustix_pid(&self) -> Option<rustix::process::Pid> {
+        i32::try_from(self.pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
     }
 
     /// Signal the process group this process leads (an adapter's command and whatever it
@@ -87,17 +87,22 @@ impl ProcId {
         if self.state() == ProcState::Gone {
             return Ok(());
         }
-        let Some(pid) = i32::try_from(self.pid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        else {
+        let Some(pid) = self.rustix_pid() else {
             return Ok(());
         };
-        match rustix::process::kill_process_group(pid, rustix::process::Signal::KILL) {
-            Ok(()) => Ok(()),
-            Err(e) if e == rustix::io::Errno::SRCH => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        gone_is_done(rustix::process::kill_process_group(
+            pid,
+            rustix::process::Signal::KILL,
+        ))
+    }
+}
+
+/// A signal's result: a process (or group) that is gone already needed no signal.
+fn gone_is_done(sent: rustix::io::Result<()>) -> std::io::Result<()> {
+    match sent {
+        Ok(()) => Ok(()),
+        Err(e) if e == rustix::io::Errno::SRCH => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 
