@@ -14,6 +14,8 @@ use crate::syntax::{self, Format, SyntaxTree};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub mod chunked;
+
 /// One formula file's text: the input every query starts from.
 #[salsa::input(debug)]
 pub struct SourceFile {
@@ -198,6 +200,14 @@ pub fn semantic(db: &dyn salsa::Database, file: SourceFile) -> Formula {
     crate::model::lower(&tree.root.without_positions(), file.format(db)).0
 }
 
+/// The name a file declares (`formula = "..."`), or `""`: a firewall, so an edit that
+/// keeps the name does not rebuild the name index.
+#[salsa::tracked(returns(ref))]
+pub fn formula_name(db: &dyn salsa::Database, file: SourceFile) -> String {
+    chunked::declared_name(db, file)
+        .unwrap_or_else(|| lowered(db, file).formula.name_str().to_owned())
+}
+
 /// Formula names -> files: checked files first, then each directory's siblings, then
 /// the search path (see `resolve::names`).
 #[salsa::tracked(returns(ref))]
@@ -258,6 +268,53 @@ pub fn file_diagnostics(
     ws: Workspace,
     file: SourceFile,
 ) -> Vec<Diagnostic> {
+    if let Some(found) = checked_in_chunks(db, ws, file) {
+        return found.clone();
+    }
+    whole_file_diagnostics(db, ws, file)
+}
+
+/// [`chunked::diagnostics`]; debug builds check that they are the whole check's.
+fn checked_in_chunks(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> Option<&Vec<Diagnostic>> {
+    let found = chunked::diagnostics(db, ws, file).as_ref()?;
+    #[cfg(debug_assertions)]
+    {
+        let whole = whole_file_diagnostics(db, ws, file);
+        assert_eq!(
+            found,
+            &whole,
+            "the chunked check differs from the whole check of {}",
+            file.path(db).display()
+        );
+        let composed = crate::cook::composition_diagnostics(db, ws, file);
+        assert!(composed.is_empty(), "a chunked file composes: {composed:?}");
+    }
+    Some(found)
+}
+
+/// Where the formula `target` (named from `file`) states its kind, for a label: its
+/// `type`, else its name. Read only when a reference is of the wrong kind, so a
+/// referenced formula's spans are not a dependency of its users otherwise.
+fn kind_at(db: &dyn salsa::Database, file: SourceFile, target: SourceFile) -> Option<check::Place> {
+    let f = &lowered(db, target).formula;
+    let span = f
+        .kind
+        .as_ref()
+        .or(f.name.as_ref())
+        .map_or(f.span, |t| t.span);
+    Some(((target != file).then(|| target.path(db).clone()), span))
+}
+
+/// [`file_diagnostics`] of the file lowered and checked whole.
+fn whole_file_diagnostics(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> Vec<Diagnostic> {
     let this = lowered(db, file);
     let index = name_index(db, ws).scope(db, file);
     let inherited = inheritance(db, ws, file);
@@ -265,18 +322,7 @@ pub fn file_diagnostics(
     let info = |name: &str| Some(referenced_info(db, ws, index.get(name)?));
     let closest =
         |name: &str| crate::model::schema::closest(name, index.names()).map(str::to_owned);
-    // Read only when a reference is of the wrong kind (the label points there), so a
-    // referenced formula's spans are not a dependency of its users otherwise.
-    let kind_at = |name: &str| {
-        let target = index.get(name)?;
-        let f = &lowered(db, target).formula;
-        let span = f
-            .kind
-            .as_ref()
-            .or(f.name.as_ref())
-            .map_or(f.span, |t| t.span);
-        Some(((target != file).then(|| target.path(db).clone()), span))
-    };
+    let kind_at = |name: &str| kind_at(db, file, index.get(name)?);
     let lookup = check::Lookup {
         info: &info,
         closest: &closest,
@@ -319,6 +365,10 @@ pub fn all_diagnostics(
     ws: Workspace,
     file: SourceFile,
 ) -> Vec<Diagnostic> {
+    // A file checked in chunks composes nothing: its check is everything.
+    if let Some(found) = checked_in_chunks(db, ws, file) {
+        return found.clone();
+    }
     let mut out = file_diagnostics(db, ws, file).clone();
     if out
         .iter()
@@ -445,6 +495,40 @@ mod tests {
         let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
         let reparsed = ran.iter().filter(|q| q.starts_with("chunk_tree(")).count();
         assert_eq!(reparsed, 1, "{ran:?}");
+    }
+
+    /// In an editor session a long plain file is checked in chunks: an edit in one step
+    /// re-lowers and re-checks the chunk it falls in, and a new error there is found.
+    #[test]
+    fn an_edit_in_a_long_file_rechecks_one_chunk() {
+        let (mut db, log) = logging_db();
+        Editing::new(&db, true);
+        let (text, file) = long_file(&db);
+        let ws = Workspace::new(&db, vec![file], Vec::new(), Vec::new());
+        assert!(file_diagnostics(&db, ws, file).is_empty());
+        assert!(
+            chunked::diagnostics(&db, ws, file).is_some(),
+            "checked in chunks"
+        );
+        let count = |log: &Arc<Mutex<Vec<String>>>, query: &str| {
+            log.lock()
+                .map(|l| l.iter().filter(|q| q.starts_with(query)).count())
+                .unwrap_or_default()
+        };
+        let checked = count(&log, "chunk_check(");
+        assert!(checked > 20, "{checked} chunks checked");
+        log.lock().map(|mut l| l.clear()).unwrap_or_default();
+
+        let edited = text.replace(
+            "title = \"Step 1000\"",
+            "title = \"Step 1000\"\nneeds = [\"s1999\", \"nope\"]",
+        );
+        file.set_text(&mut db).to(Arc::from(edited.as_str()));
+        let found = file_diagnostics(&db, ws, file);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, crate::diagnostic::Code::UnknownStep);
+        assert_eq!(count(&log, "chunk_steps("), 1);
+        assert_eq!(count(&log, "chunk_check("), 1);
     }
 
     /// Outside an editor session (a one-shot `gtc check`) files are parsed whole.

@@ -202,3 +202,25 @@ fn listing(steps: &[gtc::cook::RStep], depth: usize, out: &mut Vec<String>) {
         listing(&s.children, depth + 1, out);
     }
 }
+
+/// One random edit of `text` for the edit-sequence property tests: delete the character
+/// at (or before) `at`, a fraction of the text's length, or insert `insert` there. An
+/// insertion ending in a newline goes at the start of its line when `whole_lines`.
+pub fn edit_at(text: &mut String, at: usize, insert: &str, delete: bool, whole_lines: bool) {
+    let mut i = at.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    if delete && i < text.len() {
+        let mut j = i + 1;
+        while !text.is_char_boundary(j) {
+            j += 1;
+        }
+        text.replace_range(i..j, "");
+    } else {
+        if whole_lines && insert.ends_with('\n') {
+            i = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        }
+        text.insert_str(i, insert);
+    }
+}

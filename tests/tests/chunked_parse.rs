@@ -7,7 +7,7 @@
 use gtc::driver::collect_paths;
 use gtc::syntax::toml_chunks::{parse_chunked, split};
 use gtc::syntax::{Format, parse};
-use gtc_e2e::corpus_dir;
+use gtc_e2e::{corpus_dir, edit_at};
 use proptest::prelude::*;
 
 #[test]
@@ -102,19 +102,8 @@ proptest! {
     ) {
         let mut text = text;
         for (at, e, delete) in edits {
-            let mut i = at.index(text.len() + 1);
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            if delete && i < text.len() {
-                let mut j = i + 1;
-                while !text.is_char_boundary(j) {
-                    j += 1;
-                }
-                text.replace_range(i..j, "");
-            } else {
-                text.insert_str(i, EDITS[e]);
-            }
+            let at = at.index(text.len() + 1);
+            edit_at(&mut text, at, EDITS[e], delete, false);
         }
         if let Some(tree) = parse_chunked(&text) {
             prop_assert_eq!(&tree, &parse(&text, Format::Toml), "{}", text);

@@ -42,14 +42,25 @@ type VarEdit = fn(
     &str,
 ) -> Option<Vec<crate::syntax::edit::Edit>>;
 
+/// Declare the var `name` in the file `src` (with an empty description, required).
+pub(crate) fn declare_var(src: &super::Source<'_>, name: &str) -> Option<Fix> {
+    var_fix(
+        src,
+        crate::syntax::edit::declare_var,
+        name,
+        format!("declare `{name}` in `vars`"),
+    )
+}
+
+fn var_fix(src: &super::Source<'_>, edit: VarEdit, name: &str, message: String) -> Option<Fix> {
+    let edits = edit(src.text, src.format, src.root, name)?;
+    Some(Fix { message, edits })
+}
+
 impl CheckCx<'_> {
     /// Declare the var `name` (with an empty description, required).
     pub(crate) fn declare_var(&self, name: &str) -> Option<Fix> {
-        self.var_fix(
-            crate::syntax::edit::declare_var,
-            name,
-            format!("declare `{name}` in `vars`"),
-        )
+        declare_var(self.source.as_ref()?, name)
     }
 
     /// Remove the declaration of the var `name`.
@@ -62,9 +73,7 @@ impl CheckCx<'_> {
     }
 
     fn var_fix(&self, edit: VarEdit, name: &str, message: String) -> Option<Fix> {
-        let src = self.source.as_ref()?;
-        let edits = edit(src.text, src.format, src.root, name)?;
-        Some(Fix { message, edits })
+        var_fix(self.source.as_ref()?, edit, name, message)
     }
 }
 

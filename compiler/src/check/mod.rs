@@ -3,12 +3,13 @@
 
 mod conditions;
 mod cycles;
-mod fixes;
+pub(crate) mod fixes;
 mod formula_refs;
 mod gates;
 mod loops;
 mod no_effect;
 mod on_complete;
+pub mod partial;
 mod passed_vars;
 mod placeholders;
 mod required_fields;
@@ -52,8 +53,17 @@ pub type Place = (Option<std::path::PathBuf>, crate::source::Span);
 
 /// What the rules see: the formula, its inheritance, and a way to look up others.
 pub struct CheckCx<'a> {
-    /// The formula being checked.
+    /// The formula being checked (when checking a chunk of a long file, only that
+    /// chunk's steps: see [`partial`]).
     pub formula: &'a Formula,
+    /// Where the formula's declarations (its vars, its type) are read from: `formula`
+    /// itself, except when checking a chunk of steps.
+    pub frame: &'a Formula,
+    /// Which part of the formula is checked.
+    pub(crate) part: partial::Part<'a>,
+    /// A chunk's undeclared vars whose declaration fix needs the whole file: the index
+    /// of the diagnostic in the chunk's output and the var's name.
+    pub(crate) declares: std::cell::RefCell<Vec<(usize, String)>>,
     /// What it inherits through `extends`.
     pub inherited: &'a Inheritance,
     /// Look up another formula by name.
@@ -65,6 +75,27 @@ pub struct CheckCx<'a> {
 }
 
 impl<'a> CheckCx<'a> {
+    /// A context checking `part` of `formula`, whose declarations are read from `frame`.
+    pub(crate) fn new(
+        formula: &'a Formula,
+        frame: &'a Formula,
+        part: partial::Part<'a>,
+        inherited: &'a Inheritance,
+        lookup: &'a Lookup<'a>,
+        source: Option<Source<'a>>,
+    ) -> Self {
+        CheckCx {
+            formula,
+            frame,
+            part,
+            declares: Default::default(),
+            inherited,
+            lookup,
+            source,
+            scopes: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The ids of step list `list` by namespace (inherited ids in the top one of `steps`).
     pub(crate) fn scope(&self, list: StepList) -> &step_refs::Scope<'a> {
         let all = self.scopes.get_or_init(|| {
@@ -78,7 +109,14 @@ impl<'a> CheckCx<'a> {
                         .iter()
                         .filter(|_| l == StepList::Steps)
                         .map(|s| s.id.as_str());
-                    (l, step_refs::Scope::new(steps, l, inherited))
+                    let scope = match self.part {
+                        // The other chunks' ids are not here: resolved by the file.
+                        partial::Part::Chunk { .. } if l == StepList::Steps => {
+                            step_refs::Scope::deferring()
+                        }
+                        _ => step_refs::Scope::new(steps, l, inherited),
+                    };
+                    (l, scope)
                 })
                 .collect()
         });
@@ -95,29 +133,41 @@ pub fn check_formula(
     source: Option<Source<'_>>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let cx = CheckCx {
+    let cx = CheckCx::new(
         formula,
+        formula,
+        partial::Part::Whole,
         inherited,
         lookup,
         source,
-        scopes: std::cell::OnceCell::new(),
-    };
-    out.extend(inherited.diagnostics.iter().cloned());
-    required_fields::run(&cx, out);
-    scalars::run(&cx, out);
-    step_ids::run(&cx, out);
-    step_refs::run(&cx, out);
-    cycles::run(&cx, out);
-    formula_refs::run(&cx, out);
-    selectors::run(&cx, out);
-    vars::run(&cx, out);
-    conditions::run(&cx, out);
-    loops::run(&cx, out);
-    gates::run(&cx, out);
-    on_complete::run(&cx, out);
-    passed_vars::run(&cx, out);
-    placeholders::run(&cx, out);
-    no_effect::run(&cx, out);
+    );
+    run_rules(&cx, out);
+}
+
+/// Every rule, in order.
+fn run_rules(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
+    if !matches!(cx.part, partial::Part::Chunk { .. }) {
+        out.extend(cx.inherited.diagnostics.iter().cloned());
+    }
+    required_fields::run(cx, out);
+    scalars::run(cx, out);
+    // Duplicates and cycles span the whole list: a chunked check finds them over the
+    // chunks' ids and edges (see `partial`).
+    if matches!(cx.part, partial::Part::Whole) {
+        step_ids::run(cx, out);
+        cycles::run(cx, out);
+    }
+    step_refs::run(cx, out);
+    formula_refs::run(cx, out);
+    selectors::run(cx, out);
+    vars::run(cx, out);
+    conditions::run(cx, out);
+    loops::run(cx, out);
+    gates::run(cx, out);
+    on_complete::run(cx, out);
+    passed_vars::run(cx, out);
+    placeholders::run(cx, out);
+    no_effect::run(cx, out);
 }
 
 /// A front-end syntax error as a diagnostic.
@@ -157,6 +207,12 @@ pub struct StepPath<'p> {
 impl StepPath<'_> {
     /// The path as people read it: `steps[2].children[0]`, `steps[1].loop.body[0]`.
     pub fn path(&self) -> String {
+        self.path_from(0)
+    }
+
+    /// [`Self::path`] of a step in a list that starts at index `first` of the file's
+    /// (a chunk of a long file).
+    pub fn path_from(&self, first: u32) -> String {
         let root = match self.list {
             StepList::Steps => "steps",
             StepList::Template => "template",
@@ -166,7 +222,7 @@ impl StepPath<'_> {
         let mut out = String::new();
         for seg in self.segs {
             match seg {
-                Seg::Top(i) => out.push_str(&format!("{root}[{i}]")),
+                Seg::Top(i) => out.push_str(&format!("{root}[{}]", first.saturating_add(*i))),
                 Seg::Child(i) => out.push_str(&format!(".children[{i}]")),
                 Seg::LoopBody(i) => out.push_str(&format!(".loop.body[{i}]")),
                 Seg::Synthesis => out.push_str("synthesis"),

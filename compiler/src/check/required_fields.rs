@@ -7,7 +7,12 @@ use crate::source::Span;
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     let f = cx.formula;
-    if f.name.as_ref().is_none_or(|n| n.value.trim().is_empty()) {
+    let first = match cx.part {
+        super::partial::Part::Chunk { first_top } => first_top,
+        _ => 0,
+    };
+    let whole_formula = !matches!(cx.part, super::partial::Part::Chunk { .. });
+    if whole_formula && f.name.as_ref().is_none_or(|n| n.value.trim().is_empty()) {
         let span = f.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
         out.push(
             Diagnostic::new(Code::MissingField, span, "formula has no name")
@@ -26,7 +31,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Code::MissingField,
                         id_span(&s.id, s.span),
-                        format!("{what} at {} has no `id`", p.path()),
+                        format!("{what} at {} has no `id`", p.path_from(first)),
                     )
                     .with_help(
                         "give it a unique `id`; dependencies and generated issue ids use it",

@@ -25,6 +25,9 @@ pub(crate) struct Scope<'a> {
     /// with every visible id, so garbage input (thousands of unknown names) must not
     /// make the check quadratic.
     suggestions_left: std::cell::Cell<usize>,
+    /// A chunk of a long file's steps sees none of the other chunks' ids: its references
+    /// are collected here and resolved by the file (see `partial`).
+    deferred: Option<std::cell::RefCell<Vec<super::partial::DeferredRef>>>,
 }
 
 /// Did-you-mean suggestions computed per step list, at most.
@@ -50,7 +53,33 @@ impl<'a> Scope<'a> {
         Scope {
             by_ns,
             suggestions_left: std::cell::Cell::new(SUGGESTION_BUDGET),
+            deferred: None,
         }
+    }
+
+    /// The top namespace of a whole list, from its ids (in walk order).
+    pub(crate) fn of_ids(ids: impl IntoIterator<Item = &'a str>) -> Scope<'a> {
+        let mut by_ns: BTreeMap<Namespace, FxHashSet<&'a str>> = BTreeMap::new();
+        by_ns.insert(Vec::new(), ids.into_iter().collect());
+        Scope {
+            by_ns,
+            suggestions_left: std::cell::Cell::new(SUGGESTION_BUDGET),
+            deferred: None,
+        }
+    }
+
+    /// A scope that resolves nothing and collects every reference.
+    pub(crate) fn deferring() -> Scope<'a> {
+        Scope {
+            by_ns: BTreeMap::new(),
+            suggestions_left: std::cell::Cell::new(0),
+            deferred: Some(Default::default()),
+        }
+    }
+
+    /// The references a deferring scope collected.
+    pub(crate) fn take_deferred(&self) -> Vec<super::partial::DeferredRef> {
+        self.deferred.as_ref().map(|d| d.take()).unwrap_or_default()
     }
 
     /// Whether `id` is visible from namespace `ns` (its own and every enclosing one).
@@ -85,7 +114,20 @@ pub(crate) fn check_ref(
     span: Span,
     out: &mut Vec<Diagnostic>,
 ) {
-    if name.contains('{') || scope.contains(ns, name) {
+    if name.contains('{') {
+        return;
+    }
+    if let Some(d) = &scope.deferred {
+        d.borrow_mut().push(super::partial::DeferredRef {
+            what: what.to_owned(),
+            name: name.to_owned(),
+            text: t.clone(),
+            range,
+            span,
+        });
+        return;
+    }
+    if scope.contains(ns, name) {
         return;
     }
     let left = scope.suggestions_left.get();

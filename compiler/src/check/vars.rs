@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     let f = cx.formula;
-    let declared: BTreeSet<&str> = f
+    let declared: BTreeSet<&str> = cx
+        .frame
         .vars
         .iter()
         .map(|v| v.name.value.as_str())
@@ -21,7 +22,7 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
 
     // Expansion templates are filled in with the *calling* formula's vars at pour
     // time, so their `{{vars}}` cannot be checked against their own declarations.
-    if f.effective_kind() != "expansion" {
+    if cx.frame.effective_kind() != "expansion" {
         let mut texts: Vec<&Text> = var_texts(f);
         walk_all(f, &mut |s, _| texts.extend(s.condition.iter()));
         texts.extend(runtime_condition_texts(f));
@@ -41,6 +42,10 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
                     .entry(r.name.clone())
                     .or_insert_with(|| cx.declare_var(&r.name))
                     .clone();
+                if let super::partial::Part::Chunk { .. } = cx.part {
+                    // Declaring edits the file's vars, outside the chunk: added later.
+                    cx.declares.borrow_mut().push((out.len(), r.name.clone()));
+                }
                 out.push(
                     Diagnostic::new(
                         Code::UndeclaredVar,
@@ -61,6 +66,9 @@ pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
 
     let mut used = used_var_names(f);
     used.extend(cx.inherited.used_vars.iter().cloned());
+    if let super::partial::Part::Frame { used_by_steps } = cx.part {
+        used.extend(used_by_steps.iter().cloned());
+    }
     for v in &f.vars {
         let name = &v.name.value;
         if !used.contains(name) && crate::model::is_var_name(name) {

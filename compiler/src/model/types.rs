@@ -125,6 +125,22 @@ pub struct VarDef {
     pub span: Span,
 }
 
+impl VarDef {
+    /// A declaration of `name` with nothing set, spanning `span`.
+    pub fn bare(name: Spanned<String>, span: Span) -> VarDef {
+        VarDef {
+            name,
+            description: None,
+            default: None,
+            required: None,
+            allowed: Vec::new(),
+            pattern: None,
+            ty: None,
+            span,
+        }
+    }
+}
+
 /// A step (also a template step, loop body step, convoy leg).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Step {

@@ -81,8 +81,8 @@ pub fn build_name_index(
 ) -> NameIndex {
     let mut index = NameIndex::default();
     for &file in files {
-        let declared = lowered(db, file).formula.name_str().to_owned();
-        claim(&mut index.checked, &declared, file);
+        let declared = crate::db::formula_name(db, file);
+        claim(&mut index.checked, declared, file);
     }
     for &file in files {
         if let Some(stem) = formula_stem(file.path(db)) {

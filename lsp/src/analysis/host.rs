@@ -101,6 +101,12 @@ impl AnalysisHost {
         self.files.keys().cloned().collect()
     }
 
+    /// The line index of the current text of the file at `path` (memoised: usually the
+    /// one its diagnostics were last converted with).
+    pub fn line_index(&self, path: &Path) -> Option<super::line_index::LineIndex> {
+        Some(super::line_index::line_index(&self.db, self.file(path)?).clone())
+    }
+
     /// The current text of the file at `path`.
     pub fn text(&self, path: &Path) -> Option<Arc<str>> {
         self.file(path).map(|f| f.text(&self.db).clone())

@@ -113,16 +113,7 @@ impl Cx {
                         .with_help("a var name must match [A-Za-z_][A-Za-z0-9_]* for `{{name}}` to reference it"),
                 );
             }
-            let mut var = VarDef {
-                name,
-                description: None,
-                default: None,
-                required: None,
-                allowed: Vec::new(),
-                pattern: None,
-                ty: None,
-                span: e.value.span,
-            };
+            let mut var = VarDef::bare(name, e.value.span);
             match &e.value.kind {
                 NodeKind::String(s) => var.default = Some(Text::from_str(s, e.value.span)),
                 NodeKind::Table(_) => {

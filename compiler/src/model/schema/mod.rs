@@ -9,8 +9,11 @@
 //! The tables themselves are in `tables.rs`; the keys are the union of what the beads and
 //! Gas Town engines read.
 
+mod closest;
 mod json;
 mod tables;
+
+pub use closest::closest;
 
 pub use json::json_schema;
 pub use tables::*;
@@ -214,30 +217,6 @@ pub fn all_tables() -> Vec<&'static Table> {
 /// The known key closest to `key`, if one is close enough to be a likely typo.
 pub fn did_you_mean(key: &str, known: &Table) -> Option<&'static str> {
     closest(key, known.names())
-}
-
-/// The candidate closest to `word` by edit distance, if close enough to suggest.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        if c.eq_ignore_ascii_case(word) {
-            return Some(c);
-        }
-        // Lowercased once, and only when it has capitals (candidates are thousands of
-        // step ids on a misspelt reference, nearly all lowercase already).
-        let c_lower: std::borrow::Cow<'_, str> = if c.bytes().any(|b| b.is_ascii_uppercase()) {
-            c.to_ascii_lowercase().into()
-        } else {
-            c.into()
-        };
-        let score = strsim::jaro_winkler(&lower, &c_lower);
-        let close = score >= 0.85 || strsim::levenshtein(&lower, &c_lower) <= (c.len().max(3) / 3);
-        if close && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, c));
-        }
-    }
-    best.map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -8,22 +8,29 @@ use crate::server::convert::{path_of, span};
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 
-/// `text` with `changes` applied in order.
+/// The text of `index` with `changes` applied in order.
 pub fn apply(
-    text: &str,
+    index: &LineIndex,
     changes: Vec<lsp::TextDocumentContentChangeEvent>,
     enc: Encoding,
 ) -> String {
-    let mut text = text.to_owned();
+    let mut text = index.text().to_owned();
+    // The first change's positions are in the indexed text (usually the only change:
+    // the index is the one the last diagnostics were converted with).
+    let mut changed = false;
     for c in changes {
         match c.range {
             None => text = c.text,
             Some(range) => {
-                let index = LineIndex::new(Arc::from(text.as_str()));
-                let s = span(&index, range, enc);
+                let s = if changed {
+                    span(&LineIndex::new(Arc::from(text.as_str())), range, enc)
+                } else {
+                    span(index, range, enc)
+                };
                 text.replace_range(s.start()..s.end().max(s.start()), &c.text);
             }
         }
+        changed = true;
     }
     text
 }
@@ -35,7 +42,9 @@ pub fn did_change(b: &Backend, p: lsp::DidChangeTextDocumentParams) {
     let enc = b.state.encoding();
     {
         let mut host = b.state.host();
-        let current = host.text(&path).unwrap_or_else(|| Arc::from(""));
+        let current = host
+            .line_index(&path)
+            .unwrap_or_else(|| LineIndex::new(Arc::from("")));
         let next = apply(&current, p.content_changes, enc);
         host.set_file(&path, Arc::from(next));
         b.state
@@ -66,7 +75,7 @@ mod tests {
         let text = "title = \"𝄞é\"\nid = \"x\"\n";
         // UTF-16: `𝄞` is two units, so `é` starts at column 11.
         let got = apply(
-            text,
+            &LineIndex::new(Arc::from(text)),
             vec![
                 change(Some(((0, 11), (0, 12))), "e"),
                 change(Some(((1, 6), (1, 7))), "yz"),
@@ -76,21 +85,21 @@ mod tests {
         assert_eq!(got, "title = \"𝄞e\"\nid = \"yz\"\n");
         // UTF-8: `é` starts at byte 13.
         let got = apply(
-            text,
+            &LineIndex::new(Arc::from(text)),
             vec![change(Some(((0, 13), (0, 15))), "e")],
             Encoding::Utf8,
         );
         assert_eq!(got, "title = \"𝄞e\"\nid = \"x\"\n");
         // A full change, then an insertion relative to the new text.
         let got = apply(
-            text,
+            &LineIndex::new(Arc::from(text)),
             vec![change(None, "a\n"), change(Some(((1, 0), (1, 0))), "b")],
             Encoding::Utf16,
         );
         assert_eq!(got, "a\nb");
         // Out-of-range positions are clamped, never a panic.
         let got = apply(
-            "ab",
+            &LineIndex::new(Arc::from("ab")),
             vec![change(Some(((5, 9), (0, 1))), "X")],
             Encoding::Utf16,
         );
