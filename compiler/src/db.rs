@@ -117,13 +117,15 @@ pub struct Layout<'db> {
     tail: (usize, Chunk<'db>),
 }
 
-/// Where a TOML file's chunks are, or `None` when it is parsed whole.
+/// Where a TOML file's chunks are, or `None` when it is parsed whole: cut cheaply
+/// (`toml_chunks::cut`), each chunk checked by [`chunk_fits`] (memoised by its text),
+/// else cut by scanning the whole file.
 #[salsa::tracked(returns(ref))]
 fn layout<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Option<Layout<'db>> {
+    use syntax::toml_chunks::{self, Piece};
     let text = file.text(db);
-    let chunks = syntax::toml_chunks::split(text)?;
     let chunk = |r: std::ops::Range<usize>| Chunk::new(db, text[r].to_owned());
-    Some(Layout {
+    let made = |chunks: toml_chunks::Chunks| Layout {
         preamble: chunk(chunks.preamble),
         steps: chunks
             .steps
@@ -131,7 +133,26 @@ fn layout<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Option<Layout<
             .map(|r| (r.start, chunk(r)))
             .collect(),
         tail: (chunks.tail.start, chunk(chunks.tail)),
-    })
+    };
+    if let Some(l) = toml_chunks::cut(text).map(made) {
+        let runs = &l.steps[..l.steps.len().saturating_sub(1)];
+        if *chunk_fits(db, l.preamble, Piece::Preamble)
+            && runs.iter().all(|&(_, c)| *chunk_fits(db, c, Piece::Run))
+        {
+            return Some(l);
+        }
+    }
+    toml_chunks::split(text).map(made)
+}
+
+/// Whether a chunk is the `piece` a whole-file scan would cut there.
+#[salsa::tracked]
+fn chunk_fits<'db>(
+    db: &'db dyn salsa::Database,
+    chunk: Chunk<'db>,
+    piece: syntax::toml_chunks::Piece,
+) -> bool {
+    syntax::toml_chunks::fits(chunk.text(db), piece)
 }
 
 /// One chunk's tree, its positions counted from the chunk's start.
@@ -495,6 +516,9 @@ mod tests {
         let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
         let reparsed = ran.iter().filter(|q| q.starts_with("chunk_tree(")).count();
         assert_eq!(reparsed, 1, "{ran:?}");
+        // The cut is checked again for that chunk alone, not by scanning the file.
+        let rescanned = ran.iter().filter(|q| q.starts_with("chunk_fits(")).count();
+        assert_eq!(rescanned, 1, "{ran:?}");
     }
 
     /// In an editor session a long plain file is checked in chunks: an edit in one step

@@ -12,7 +12,8 @@
 //! cargo bench -p gtc-lsp --bench lsp
 //! ```
 //!
-//! Without `--bench` (`cargo test --benches`) each measurement runs once, as a smoke test.
+//! Without `--bench` (`cargo test --benches`) each measurement runs once, as a smoke test;
+//! `GTC_BENCH_SAMPLES=n` takes `n` samples (twice as many edits) of each.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -256,13 +257,29 @@ fn in_process_queries(text: &str, samples: usize) {
 
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
-    let samples = if bench { 21 } else { 1 };
+    // `GTC_BENCH_SAMPLES` raises the count (for a profiler, or a quieter median).
+    let samples = match std::env::var("GTC_BENCH_SAMPLES").map(|s| s.parse::<usize>()) {
+        Ok(Ok(n)) if n > 0 => n,
+        Ok(_) => panic!("GTC_BENCH_SAMPLES must be a positive count"),
+        Err(_) if bench => 21,
+        Err(_) => 1,
+    };
+    // `GTC_BENCH_ONLY=group` runs the groups whose name contains it: `in-process`,
+    // `publish`, `round-trips`, `family`, `corpus`, `startup`.
+    let only = std::env::var("GTC_BENCH_ONLY").ok();
+    let want = |group: &str| only.as_deref().is_none_or(|o| group.contains(o));
     let big = generated(5_000);
     let dir = workspace(&[("big.formula.toml", big.as_str())]);
-    in_process("5,000 steps", &big, samples);
-    in_process_queries(&big, samples);
-    edit_to_publish("5,000 steps", "big.formula.toml", &big, dir.path(), samples);
-    round_trips(dir.path(), "big.formula.toml", &big, samples);
+    if want("in-process") {
+        in_process("5,000 steps", &big, samples);
+        in_process_queries(&big, samples);
+    }
+    if want("publish") {
+        edit_to_publish("5,000 steps", "big.formula.toml", &big, dir.path(), samples);
+    }
+    if want("round-trips") {
+        round_trips(dir.path(), "big.formula.toml", &big, samples);
+    }
     // A parent with 100 children that extend it: the parent's diagnostics are published
     // before the children are re-checked.
     let parent = generated(500);
@@ -277,14 +294,17 @@ fn main() {
     let mut family: Vec<(&str, &str)> = vec![("big.formula.toml", parent.as_str())];
     family.extend(children.iter().map(|(a, b)| (a.as_str(), b.as_str())));
     let family_dir = workspace(&family);
-    edit_to_publish(
-        "a 500-step parent of 100 children",
-        "big.formula.toml",
-        &parent,
-        family_dir.path(),
-        samples,
-    );
-    if let Some(root) = corpus("gastown") {
+    if want("family") {
+        edit_to_publish(
+            "a 500-step parent of 100 children",
+            "big.formula.toml",
+            &parent,
+            family_dir.path(),
+            samples,
+        );
+    }
+    if !want("corpus") {
+    } else if let Some(root) = corpus("gastown") {
         // The largest corpus formula by size.
         let largest = std::fs::read_dir(&root)
             .unwrap()
@@ -303,5 +323,7 @@ fn main() {
     } else {
         println!("../shared/corpus is absent: corpus measurements skipped");
     }
-    startup(if bench { 11 } else { 1 });
+    if want("startup") {
+        startup(if bench { 11 } else { 1 });
+    }
 }

@@ -5,7 +5,7 @@
 //! (strings, comments and arrays holding `[[steps]]`, sub-tables, a tail).
 
 use gtc::driver::collect_paths;
-use gtc::syntax::toml_chunks::{parse_chunked, split};
+use gtc::syntax::toml_chunks::{cut_checked, parse_chunked, split};
 use gtc::syntax::{Format, parse};
 use gtc_e2e::{corpus_dir, edit_at};
 use proptest::prelude::*;
@@ -24,6 +24,7 @@ fn every_corpus_formula_cuts_into_the_whole_parse() {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(cut_checked(&text), split(&text), "{}", path.display());
         if let Some(tree) = parse_chunked(&text) {
             assert_eq!(tree, parse(&text, Format::Toml), "{}", path.display());
             cut += 1;
@@ -105,6 +106,7 @@ proptest! {
             let at = at.index(text.len() + 1);
             edit_at(&mut text, at, EDITS[e], delete, false);
         }
+        prop_assert_eq!(cut_checked(&text), split(&text), "{}", text);
         if let Some(tree) = parse_chunked(&text) {
             prop_assert_eq!(&tree, &parse(&text, Format::Toml), "{}", text);
         }

@@ -121,26 +121,35 @@ pub fn resolve_refs<'a, 'r>(
     refs: impl IntoIterator<Item = (&'r DeferredRef, u32)>,
     out: &mut Vec<Diagnostic>,
 ) {
-    // Built for the first unknown reference only: most edits leave none.
+    // Sorted for the first unknown reference only (most edits leave none), as the
+    // whole check's scope lists them for its did-you-mean.
     let mut ids = Some(ids);
-    let mut scope = None;
+    let mut sorted: Option<Vec<&str>> = None;
+    let mut suggestions_left = super::step_refs::SUGGESTION_BUDGET;
     for (r, delta) in refs {
         if r.name.contains('{') || is_id(&r.name) {
             continue;
         }
-        let scope = scope.get_or_insert_with(|| {
-            super::step_refs::Scope::of_ids(ids.take().into_iter().flatten())
-        });
+        let suggestion = if suggestions_left > 0 {
+            suggestions_left -= 1;
+            let sorted = sorted.get_or_insert_with(|| {
+                let mut v: Vec<&str> = ids.take().into_iter().flatten().collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            });
+            crate::model::schema::closest(&r.name, sorted.iter().copied())
+        } else {
+            None
+        };
         let r = r.shifted(delta);
-        super::step_refs::check_ref(
-            scope,
-            &[],
+        out.push(super::step_refs::unknown_step(
             &r.what,
             &r.name,
             (&r.text, r.range.clone()),
             r.span,
-            out,
-        );
+            suggestion,
+        ));
     }
 }
 

@@ -31,7 +31,7 @@ pub(crate) struct Scope<'a> {
 }
 
 /// Did-you-mean suggestions computed per step list, at most.
-const SUGGESTION_BUDGET: usize = 64;
+pub(crate) const SUGGESTION_BUDGET: usize = 64;
 
 impl<'a> Scope<'a> {
     /// Collect the ids of `steps`, adding `inherited` to the top namespace.
@@ -50,17 +50,6 @@ impl<'a> Scope<'a> {
                     .insert(id.value.as_str());
             }
         });
-        Scope {
-            by_ns,
-            suggestions_left: std::cell::Cell::new(SUGGESTION_BUDGET),
-            deferred: None,
-        }
-    }
-
-    /// The top namespace of a whole list, from its ids (in walk order).
-    pub(crate) fn of_ids(ids: impl IntoIterator<Item = &'a str>) -> Scope<'a> {
-        let mut by_ns: BTreeMap<Namespace, FxHashSet<&'a str>> = BTreeMap::new();
-        by_ns.insert(Vec::new(), ids.into_iter().collect());
         Scope {
             by_ns,
             suggestions_left: std::cell::Cell::new(SUGGESTION_BUDGET),
@@ -137,22 +126,32 @@ pub(crate) fn check_ref(
     } else {
         None
     };
-    out.push(
-        Diagnostic::new(
-            Code::UnknownStep,
-            span,
-            format!("{what} unknown step `{name}`"),
-        )
-        .with_help(suggestion.map_or_else(
-            || String::from("reference the `id` of a step of this formula"),
-            |s| format!("did you mean `{s}`?"),
-        ))
-        .with_fix_opt(
-            suggestion
-                .filter(|_| t.value.get(range.clone()) == Some(name))
-                .and_then(|s| respell(t, range, s)),
-        ),
-    );
+    out.push(unknown_step(what, name, (t, range), span, suggestion));
+}
+
+/// GTC006 for the reference `name` (see [`check_ref`]), with `suggestion` as its
+/// did-you-mean.
+pub(crate) fn unknown_step(
+    what: &str,
+    name: &str,
+    (t, range): (&Text, Range<usize>),
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnknownStep,
+        span,
+        format!("{what} unknown step `{name}`"),
+    )
+    .with_help(suggestion.map_or_else(
+        || String::from("reference the `id` of a step of this formula"),
+        |s| format!("did you mean `{s}`?"),
+    ))
+    .with_fix_opt(
+        suggestion
+            .filter(|_| t.value.get(range.clone()) == Some(name))
+            .and_then(|s| respell(t, range, s)),
+    )
 }
 
 fn check_text(scope: &Scope<'_>, ns: &[Seg], what: &str, t: &Text, out: &mut Vec<Diagnostic>) {

@@ -124,8 +124,11 @@ pub struct ChunkSteps {
     formula: Formula,
     /// Its lowering's diagnostics.
     diagnostics: Vec<Diagnostic>,
-    /// The ids of its steps (children included), in walk order.
+    /// The ids of its steps (children included), in walk order ...
     ids: Vec<String>,
+    /// ... and their hashes ([`id_hash`]), so that the file's index of every id hashes
+    /// no string on an edit.
+    id_hashes: Vec<u64>,
     /// Each step's dependencies: the index of the step in `ids`, and the step it names.
     edges: Vec<(usize, Target)>,
     /// The vars its steps use.
@@ -177,6 +180,7 @@ fn chunk_steps<'db>(db: &'db dyn salsa::Database, chunk: Chunk<'db>) -> ChunkSte
         })
         .collect();
     ChunkSteps {
+        id_hashes: ids.iter().map(|id| id_hash(id)).collect(),
         used_vars: check::used_var_names(&formula),
         top: u32::try_from(formula.steps.len()).unwrap_or(u32::MAX),
         formula,
@@ -294,8 +298,8 @@ pub fn diagnostics(
         used.extend(steps.used_vars.iter().cloned());
     }
     partial::resolve_refs(
-        &|name| ids.contains_key(name),
-        ids.keys().copied(),
+        &|name| ids.get(name).is_some(),
+        ids.names.iter().copied(),
         refs,
         &mut out,
     );
@@ -319,27 +323,48 @@ fn shifted(d: &Diagnostic, delta: u32) -> Diagnostic {
     d
 }
 
-/// Every step id of the file, numbered in walk order; `None` when one repeats (the
-/// whole check reports it).
-fn all_ids<'a>(parts: &[(u32, &'a ChunkSteps, &ChunkCheck)]) -> Option<FxHashMap<&'a str, usize>> {
+/// A step id's hash, for [`Ids`].
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
+}
+
+/// Every step id of the file, numbered in walk order, found by its hash.
+struct Ids<'a> {
+    by_hash: FxHashMap<u64, usize>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    /// The number of the step `id`.
+    fn get(&self, id: &str) -> Option<usize> {
+        let &i = self.by_hash.get(&id_hash(id))?;
+        (self.names[i] == id).then_some(i)
+    }
+}
+
+/// The file's [`Ids`]; `None` when one repeats (the whole check reports it) or, as
+/// good as never, two ids share a hash (the whole check then runs).
+fn all_ids<'a>(parts: &[(u32, &'a ChunkSteps, &ChunkCheck)]) -> Option<Ids<'a>> {
     let n = parts.iter().map(|(_, s, _)| s.ids.len()).sum();
-    let mut ids: FxHashMap<&str, usize> =
+    let mut by_hash: FxHashMap<u64, usize> =
         FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut names = Vec::with_capacity(n);
     for (_, steps, _) in parts {
-        for id in &steps.ids {
-            let next = ids.len();
-            if ids.insert(id.as_str(), next).is_some() {
+        for (id, &h) in steps.ids.iter().zip(&steps.id_hashes) {
+            if by_hash.insert(h, names.len()).is_some() {
                 return None;
             }
+            names.push(id.as_str());
         }
     }
-    Some(ids)
+    Some(Ids { by_hash, names })
 }
 
 /// Whether the dependencies between the file's steps loop (Kahn's algorithm: a step
 /// is taken once everything that depends on it is).
-fn has_cycle(parts: &[(u32, &ChunkSteps, &ChunkCheck)], ids: &FxHashMap<&str, usize>) -> bool {
-    let n = ids.len();
+fn has_cycle(parts: &[(u32, &ChunkSteps, &ChunkCheck)], ids: &Ids<'_>) -> bool {
+    let n = ids.names.len();
     // The edges between known steps, grouped by their source (compressed rows).
     let mut edges: Vec<(usize, usize)> = Vec::new();
     let mut base = 0;
@@ -347,7 +372,7 @@ fn has_cycle(parts: &[(u32, &ChunkSteps, &ChunkCheck)], ids: &FxHashMap<&str, us
         edges.extend(steps.edges.iter().filter_map(|(from, to)| {
             let to = match to {
                 Target::Here(i) => base + i,
-                Target::Elsewhere(id) => *ids.get(id.as_str())?,
+                Target::Elsewhere(id) => ids.get(id)?,
             };
             Some((base + from, to))
         }));

@@ -46,9 +46,22 @@ pub struct Chunks {
 /// file is parsed whole.
 pub fn split(text: &str) -> Option<Chunks> {
     let b = text.as_bytes();
-    let mut tables: Vec<usize> = Vec::new();
-    let mut tail: Option<usize> = None;
-    let mut i = 0;
+    let mut found = Found::default();
+    walk(b, 0, &mut found)?;
+    group(b, &found.tables, found.tail)
+}
+
+/// The `[[steps]]` tables a scan found (the offsets of their lines) and where the tail
+/// starts.
+#[derive(Default)]
+struct Found {
+    tables: Vec<usize>,
+    tail: Option<usize>,
+}
+
+/// Scan `b` from `i`, a statement start, to its end, adding what it finds to `found`;
+/// `None` for what [`split`] refuses.
+fn walk(b: &[u8], mut i: usize, found: &mut Found) -> Option<()> {
     while i < b.len() {
         let line = i;
         let j = skip_blank(b, i);
@@ -59,18 +72,24 @@ pub fn split(text: &str) -> Option<Chunks> {
         let header = header(b, j)?;
         i = line_end(b, header.end)?;
         if header.first == b"steps" {
-            if tail.is_some() {
+            if found.tail.is_some() {
                 return None;
             }
             if header.array && header.single {
-                tables.push(line);
-            } else if tables.is_empty() {
+                found.tables.push(line);
+            } else if found.tables.is_empty() {
                 return None;
             }
-        } else if !tables.is_empty() && tail.is_none() {
-            tail = Some(line);
+        } else if !found.tables.is_empty() && found.tail.is_none() {
+            found.tail = Some(line);
         }
     }
+    Some(())
+}
+
+/// The chunks of a file whose `[[steps]]` tables start at `tables` and whose tail
+/// starts at `tail`: runs of tables cut where a table's hash says so.
+fn group(b: &[u8], tables: &[usize], tail: Option<usize>) -> Option<Chunks> {
     let first = *tables.first()?;
     let end = tail.unwrap_or(b.len());
     let mut steps = Vec::new();
@@ -161,7 +180,7 @@ pub fn assemble(
 /// chunk parsed alone, [`assemble`]. `None` where the file is parsed whole.
 pub fn parse_chunked(text: &str) -> Option<SyntaxTree> {
     let parse = |r: &Range<usize>| super::toml::parse(&text[r.clone()]);
-    let c = split(text)?;
+    let c = cut_checked(text)?;
     let steps: Vec<(usize, SyntaxTree)> = c.steps.iter().map(|r| (r.start, parse(r))).collect();
     let steps: Vec<(usize, &SyntaxTree)> = steps.iter().map(|(at, t)| (*at, t)).collect();
     assemble(
@@ -283,11 +302,17 @@ fn line_end(b: &[u8], i: usize) -> Option<usize> {
 /// the offset after the newline that closes it, outside every string, array and inline
 /// table. Strings end where `toml_parser`'s lexer ends them, unterminated ones included
 /// (a one-line string at the end of its line, a multi-line one at the end of the text).
-fn statement_end(b: &[u8], mut i: usize) -> Option<usize> {
+fn statement_end(b: &[u8], i: usize) -> Option<usize> {
+    statement(b, i).map(|(end, _)| end)
+}
+
+/// [`statement_end`], and whether the statement ended at a newline outside every
+/// string, array and inline table (not at the end of the text, inside one).
+fn statement(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let mut depth: usize = 0;
     while let Some(&c) = b.get(i) {
         match c {
-            b'\n' if depth == 0 => return Some(i + 1),
+            b'\n' if depth == 0 => return Some((i + 1, true)),
             b'"' if b[i..].starts_with(b"\"\"\"") => i = ml_basic_end(b, i + 3),
             b'"' => i = basic_end(b, i + 1),
             b'\'' if b[i..].starts_with(b"'''") => i = ml_literal_end(b, i + 3),
@@ -321,7 +346,7 @@ fn statement_end(b: &[u8], mut i: usize) -> Option<usize> {
             }
         }
     }
-    Some(b.len())
+    Some((b.len(), false))
 }
 
 /// The bytes [`statement_end`] acts on; it skips runs of the others.
@@ -383,6 +408,9 @@ fn extra_quotes(b: &[u8], mut i: usize, quote: u8) -> usize {
     }
     i
 }
+
+mod cut;
+pub use cut::{Piece, cut, cut_checked, fits};
 
 #[cfg(test)]
 mod tests;

@@ -116,3 +116,76 @@ fn unterminated_strings_end_where_the_lexer_ends_them() {
     let text = format!("a = \"\"\"open\n{}", steps(3));
     assert_eq!(split(&text), None, "no [[steps]] outside the string");
 }
+
+/// The cheap cut gives `split`'s chunks; where a line only looks like a header, or a
+/// header does not look like one, a chunk does not fit and `split` decides.
+#[test]
+fn the_cheap_cut_is_the_scans_cut() {
+    let texts = [
+        // Plain, with a tail and sub-tables.
+        format!(
+            "formula = \"f\"\n{}\n[steps.loop]\ncount = 2\n[compose]\nx = 1\n",
+            steps(300)
+        ),
+        // `[[steps]]` at a line start inside strings of the preamble and of a run.
+        format!("d = \"\"\"\n[[steps]]\n\"\"\"\n{}", steps(300)),
+        format!(
+            "{}\nnote = '''\n  [[steps]]\n'''\n{}",
+            steps(150),
+            steps(150)
+        ),
+        // A real header the search does not see, in a run and first of all.
+        format!("{}\n[[ steps ]]\nid = \"odd\"\n{}", steps(150), steps(150)),
+        format!("[[ steps ]]\nid = \"odd\"\n{}", steps(300)),
+        // A header after the tail; a `steps` sub-table in the preamble.
+        format!("{}\n[vars]\n{}", steps(150), steps(150)),
+        format!("[steps.x]\n{}", steps(300)),
+    ];
+    for text in &texts {
+        assert_eq!(cut_checked(text), split(text), "{text}");
+    }
+    // The checks are what make it so: unchecked, the string's line is taken for a header.
+    let text = &texts[1];
+    let c = cut(text).expect("cut");
+    assert_ne!(Some(&c), split(text).as_ref());
+    assert!(!fits(&text[c.preamble.clone()], Piece::Preamble));
+    // A header the search missed is inside a chunk (here the preamble) that then
+    // does not fit.
+    let text = &texts[4];
+    let c = cut(text).expect("cut");
+    assert_ne!(Some(&c), split(text).as_ref());
+    assert!(!fits(&text[c.preamble.clone()], Piece::Preamble));
+}
+
+#[test]
+fn fits_reads_one_chunk() {
+    assert!(fits("formula = \"f\"\n[vars.a]\n", Piece::Preamble));
+    assert!(fits("", Piece::Preamble));
+    assert!(!fits("[steps.a]\n", Piece::Preamble));
+    assert!(
+        !fits("a = \"\"\"\nopen\n", Piece::Preamble),
+        "ends inside a string"
+    );
+    assert!(
+        !fits("a = [\n1,\n", Piece::Preamble),
+        "ends inside an array"
+    );
+    assert!(!fits("a = 1", Piece::Preamble), "ends without a newline");
+    assert!(fits(
+        "[[steps]]\nid = \"a\"\n[steps.loop]\n[[steps]]\n",
+        Piece::Run
+    ));
+    assert!(
+        !fits("id = \"a\"\n[[steps]]\n", Piece::Run),
+        "starts with its header"
+    );
+    assert!(
+        !fits("[[steps]]\n[vars]\n", Piece::Run),
+        "only steps headers"
+    );
+    assert!(
+        !fits("[[steps]]\n[[\"steps\"]]\n", Piece::Run),
+        "a header cut does not see"
+    );
+    assert!(!fits("", Piece::Run));
+}
