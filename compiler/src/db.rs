@@ -236,6 +236,15 @@ pub fn name_index(db: &dyn salsa::Database, ws: Workspace) -> NameIndex {
     resolve::build_name_index(db, ws.files(db), ws.library(db))
 }
 
+/// What a file passes on to the formulas that extend it: a firewall (an edit to a
+/// parent that keeps its step ids and vars does not re-run its children's
+/// [`inheritance`]), and shared, so that a hundred children hold one copy of it and an
+/// edit to their parent frees one, not a hundred.
+#[salsa::tracked]
+pub fn bequest(db: &dyn salsa::Database, file: SourceFile) -> Arc<resolve::Bequest> {
+    Arc::new(resolve::Bequest::of(&lowered(db, file).formula))
+}
+
 /// What a file inherits through `extends`.
 #[salsa::tracked(returns(ref))]
 pub fn inheritance(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Inheritance {
@@ -566,9 +575,10 @@ mod tests {
 
     const EXPANSION: &str = "formula = \"exp\"\ntype = \"expansion\"\n[[template]]\nid = \"{target}.a\"\ntitle = \"A\"\n";
 
-    /// `inheritance` and `formula_info` keep a whitespace edit in a parent from re-checking
-    /// its children, and cooking reads the parents without positions (`semantic`), so it
-    /// does not re-cook them either; a real change in the parent is seen.
+    /// `bequest` and `formula_info` keep a whitespace edit in a parent from re-checking
+    /// its children (or re-running their `inheritance`), and cooking reads the parents
+    /// without positions (`semantic`), so it does not re-cook them either; a real change
+    /// in the parent is seen.
     #[test]
     fn a_whitespace_edit_in_a_parent_does_not_recheck_or_recook_its_children() {
         let (mut db, log) = logging_db();
@@ -605,12 +615,15 @@ mod tests {
             .to(Arc::from(format!("# moved\n\n{EXPANSION}")));
         assert_eq!(all_diagnostics(&db, ws, child), &before);
         let ran = log.lock().map(|l| l.clone()).unwrap_or_default();
-        for recomputed in ["inheritance(", "semantic("] {
+        for recomputed in ["bequest(", "semantic("] {
             assert!(
                 ran.iter().any(|q| q.starts_with(recomputed)),
                 "{recomputed} is recomputed: {ran:?}"
             );
         }
+        // The expansion's own inheritance re-runs (its text changed); the child's does not.
+        let inherited = ran.iter().filter(|q| q.starts_with("inheritance(")).count();
+        assert_eq!(inherited, 1, "{ran:?}");
         for kept in ["file_diagnostics(", "all_diagnostics("] {
             assert!(
                 !ran.iter().any(|q| q.starts_with(kept)),

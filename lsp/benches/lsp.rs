@@ -303,8 +303,17 @@ fn main() {
             samples,
         );
     }
-    if !want("corpus") {
-    } else if let Some(root) = corpus("gastown") {
+    if want("corpus") {
+        corpus_measurements(samples);
+    }
+    if want("startup") {
+        startup(if bench { 11 } else { 1 });
+    }
+}
+
+/// The largest gastown formula edited, and memory after opening the corpus.
+fn corpus_measurements(samples: usize) {
+    if let Some(root) = corpus("gastown") {
         // The largest corpus formula by size.
         let largest = std::fs::read_dir(&root)
             .unwrap()
@@ -322,8 +331,5 @@ fn main() {
         memory(&root);
     } else {
         println!("../shared/corpus is absent: corpus measurements skipped");
-    }
-    if want("startup") {
-        startup(if bench { 11 } else { 1 });
     }
 }

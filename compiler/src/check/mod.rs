@@ -105,10 +105,9 @@ impl<'a> CheckCx<'a> {
                 .map(|(l, steps)| {
                     let inherited = self
                         .inherited
-                        .steps
-                        .iter()
+                        .steps()
                         .filter(|_| l == StepList::Steps)
-                        .map(|s| s.id.as_str());
+                        .map(|s| s.id);
                     let scope = match self.part {
                         // The other chunks' ids are not here: resolved by the file.
                         partial::Part::Chunk { .. } if l == StepList::Steps => {

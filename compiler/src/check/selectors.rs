@@ -9,7 +9,7 @@ use crate::model::{StepList, Text};
 
 pub(crate) fn run(cx: &CheckCx<'_>, out: &mut Vec<Diagnostic>) {
     let f = cx.formula;
-    let mut ids: Vec<&str> = cx.inherited.steps.iter().map(|s| s.id.as_str()).collect();
+    let mut ids: Vec<&str> = cx.inherited.steps().map(|s| s.id).collect();
     walk_list(&f.steps, StepList::Steps, &mut |s, _| {
         if let Some(id) = &s.id {
             ids.push(id.as_str());

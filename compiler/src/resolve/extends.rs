@@ -3,18 +3,52 @@
 
 use super::Names;
 use crate::check::Place;
-use crate::db::{SourceFile, lowered};
+use crate::db::{SourceFile, bequest, lowered};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::schema;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A step id inherited from a parent formula.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InheritedStep {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InheritedStep<'a> {
     /// The id.
-    pub id: String,
+    pub id: &'a str,
     /// The parent formula that defines it.
-    pub from: String,
+    pub from: &'a str,
+}
+
+/// What a formula passes on to the formulas that extend it (see `db::bequest`).
+#[derive(Debug, PartialEq, Eq, Default)]
+pub struct Bequest {
+    /// The names its `extends` lists.
+    pub extends: Vec<String>,
+    /// The vars it declares.
+    pub vars: Vec<String>,
+    /// The ids of its steps (every list, children included), in walk order.
+    pub step_ids: Vec<String>,
+    /// The `{{var}}` names it uses.
+    pub used_vars: BTreeSet<String>,
+}
+
+impl Bequest {
+    /// What `f` passes on.
+    pub fn of(f: &crate::model::Formula) -> Bequest {
+        let mut step_ids = Vec::new();
+        for (_, list) in f.step_lists() {
+            crate::check::walk_steps(list, &mut |s, _| {
+                if let Some(id) = &s.id {
+                    step_ids.push(id.value.clone());
+                }
+            });
+        }
+        Bequest {
+            extends: f.extends.iter().map(|t| t.value.clone()).collect(),
+            vars: f.vars.iter().map(|v| v.name.value.clone()).collect(),
+            step_ids,
+            used_vars: crate::check::used_var_names(f),
+        }
+    }
 }
 
 /// What one formula inherits through its `extends` chain.
@@ -22,13 +56,23 @@ pub struct InheritedStep {
 pub struct Inheritance {
     /// Var names declared by ancestors.
     pub vars: BTreeSet<String>,
-    /// Step ids of ancestors (all levels, children included), in merge order.
-    pub steps: Vec<InheritedStep>,
+    /// The ancestors whose steps it inherits, in merge order, each with what it passes
+    /// on (shared with every other formula that inherits from it).
+    ancestors: Vec<(String, Arc<Bequest>)>,
     /// `{{var}}` names ancestors use (so a child's override of a var used only
     /// by the parent is not "unused").
     pub used_vars: BTreeSet<String>,
     /// Unknown parents (GTC008) and cycles (GTC009), located in this file.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Inheritance {
+    /// The step ids of the ancestors (all levels, children included), in merge order.
+    pub fn steps(&self) -> impl Iterator<Item = InheritedStep<'_>> + '_ {
+        self.ancestors
+            .iter()
+            .flat_map(|(from, b)| b.step_ids.iter().map(move |id| InheritedStep { id, from }))
+    }
 }
 
 /// Resolve what `file` inherits. Walks the graph of `extends` iteratively with a
@@ -40,7 +84,7 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
     // Which direct parent first brought each step id, to catch two parents defining one id.
     let mut owner: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     for parent in &root.extends {
-        let first_new = out.steps.len();
+        let first_new = out.ancestors.len();
         // Depth-first over this parent's ancestry; `path` is the chain from `file`.
         let mut path: Vec<String> = vec![root_name.clone()];
         let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -109,12 +153,15 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
                 out.diagnostics.push(d);
             },
         );
-        let brought: BTreeSet<String> = out.steps[first_new..]
+        if root.extends.len() < 2 {
+            continue; // one parent brings each id once (a diamond is merged once)
+        }
+        let brought: BTreeSet<&str> = out.ancestors[first_new..]
             .iter()
-            .map(|s| s.id.clone())
+            .flat_map(|(_, b)| b.step_ids.iter().map(String::as_str))
             .collect();
         for id in brought {
-            match owner.get(&id) {
+            match owner.get(id) {
                 Some(first) if *first != parent.value => {
                     let mut d = Diagnostic::new(
                         Code::DuplicateStepId,
@@ -124,14 +171,14 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
                     .with_help("parents' steps are concatenated, so the id would exist twice; rename it in one of the parents");
                     // Where each definition is (the formulas that wrote the step).
                     let mut places: Vec<&str> = out
-                        .steps
+                        .ancestors
                         .iter()
-                        .filter(|s| s.id == id)
-                        .map(|s| s.from.as_str())
+                        .filter(|(_, b)| b.step_ids.iter().any(|s| s == id))
+                        .map(|(from, _)| from.as_str())
                         .collect();
                     places.dedup();
                     for from in places {
-                        if let Some((path, span)) = step_definition(db, index, file, from, &id) {
+                        if let Some((path, span)) = step_definition(db, index, file, from, id) {
                             d = d.with_label_in(
                                 path,
                                 span,
@@ -143,7 +190,7 @@ pub fn inheritance(db: &dyn salsa::Database, index: &Names<'_>, file: SourceFile
                 }
                 Some(_) => {}
                 None => {
-                    owner.insert(id, parent.value.clone());
+                    owner.insert(id.to_owned(), parent.value.clone());
                 }
             }
         }
@@ -242,19 +289,10 @@ fn visit(
             Some(file) => {
                 path.push(name.to_owned());
                 stack.push((name.to_owned(), 0));
-                let f = &lowered(db, file).formula;
-                out.vars.extend(f.vars.iter().map(|v| v.name.value.clone()));
-                for (_, list) in f.step_lists() {
-                    crate::check::walk_steps(list, &mut |s, _| {
-                        if let Some(id) = &s.id {
-                            out.steps.push(InheritedStep {
-                                id: id.value.clone(),
-                                from: name.to_owned(),
-                            });
-                        }
-                    });
-                }
-                out.used_vars.extend(crate::check::used_var_names(f));
+                let b = bequest(db, file);
+                out.vars.extend(b.vars.iter().cloned());
+                out.used_vars.extend(b.used_vars.iter().cloned());
+                out.ancestors.push((name.to_owned(), b.clone()));
             }
         }
     };
@@ -262,14 +300,7 @@ fn visit(
     while let Some((name, next)) = stack.last().cloned() {
         let parents: Vec<String> = index
             .get(&name)
-            .map(|f| {
-                lowered(db, f)
-                    .formula
-                    .extends
-                    .iter()
-                    .map(|t| t.value.clone())
-                    .collect()
-            })
+            .map(|f| bequest(db, f).extends.clone())
             .unwrap_or_default();
         match parents.get(next) {
             Some(p) => {

@@ -4,7 +4,7 @@
 mod extends;
 mod names;
 
-pub use extends::{Inheritance, InheritedStep, inheritance};
+pub use extends::{Bequest, Inheritance, InheritedStep, inheritance};
 pub use names::{
     FormulaInfo, NameIndex, Names, Resolution, WHERE_NAMES_RESOLVE, build_name_index, explain,
 };

@@ -385,9 +385,8 @@ fn steps(
         .defs(SymbolKind::Step)
         .map(|d| (d.name.as_str(), None));
     let inherited = inheritance(db, ws, file)
-        .steps
-        .iter()
-        .map(|s| (s.id.as_str(), Some(&s.from)));
+        .steps()
+        .map(|s| (s.id, Some(s.from)));
     for (id, from) in own_ids.chain(inherited) {
         if seen.len() > LIMIT {
             break;

@@ -68,11 +68,10 @@ fn step_definition(
         return None;
     }
     let from = inheritance(db, ws, file)
-        .steps
-        .iter()
+        .steps()
         .find(|s| s.id == occ.name)?
         .from
-        .clone();
+        .to_owned();
     let parent = name_index(db, ws).scope(db, file).get(&from)?;
     let syms = file_symbols(db, parent);
     let d = syms

@@ -176,8 +176,7 @@ fn collision(
             local
                 || heirs
                 || inheritance(db, ws, def.file)
-                    .steps
-                    .iter()
+                    .steps()
                     .any(|s| s.id == new_name)
         }
     };
