@@ -115,16 +115,13 @@ pub fn check_frame(
 /// Report each of `refs` (in the file's order; each with the offset of its chunk) that
 /// names no step of the file (`is_id`), as the whole check does; `ids` lists every id,
 /// for the did-you-mean of those that do not.
-pub fn resolve_refs<'a, 'r>(
+pub fn resolve_refs<'r>(
     is_id: &dyn Fn(&str) -> bool,
-    ids: impl IntoIterator<Item = &'a str>,
+    ids: &[&str],
     refs: impl IntoIterator<Item = (&'r DeferredRef, u32)>,
     out: &mut Vec<Diagnostic>,
 ) {
-    // Sorted for the first unknown reference only (most edits leave none), as the
-    // whole check's scope lists them for its did-you-mean.
-    let mut ids = Some(ids);
-    let mut sorted: Option<Vec<&str>> = None;
+    // The whole check suggests from its scope's ids sorted: the same without sorting.
     let mut suggestions_left = super::step_refs::SUGGESTION_BUDGET;
     for (r, delta) in refs {
         if r.name.contains('{') || is_id(&r.name) {
@@ -132,13 +129,7 @@ pub fn resolve_refs<'a, 'r>(
         }
         let suggestion = if suggestions_left > 0 {
             suggestions_left -= 1;
-            let sorted = sorted.get_or_insert_with(|| {
-                let mut v: Vec<&str> = ids.take().into_iter().flatten().collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            });
-            crate::model::schema::closest(&r.name, sorted.iter().copied())
+            crate::model::schema::closest_as_sorted(&r.name, ids.iter().copied())
         } else {
             None
         };

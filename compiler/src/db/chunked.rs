@@ -297,12 +297,7 @@ pub fn diagnostics(
         refs.extend(checked.refs.iter().map(|r| (r, delta)));
         used.extend(steps.used_vars.iter().cloned());
     }
-    partial::resolve_refs(
-        &|name| ids.get(name).is_some(),
-        ids.names.iter().copied(),
-        refs,
-        &mut out,
-    );
+    partial::resolve_refs(&|name| ids.get(name).is_some(), &ids.names, refs, &mut out);
     with_lookup(db, ws, file, |lookup| {
         partial::check_frame(
             &fr.formula,

@@ -191,28 +191,36 @@ pub fn parse_chunked(text: &str) -> Option<SyntaxTree> {
     )
 }
 
-/// A fixed hash (the same text is cut the same way on every run), eight bytes a step:
-/// FNV-1a's byte a step was a third of cutting a long file. The multiplications carry
-/// each word's bits upwards only, so the end mixes the high bits down into the low
-/// ones that [`BOUNDARY_MASK`] reads.
+/// A fixed hash (the same text is cut the same way on every run) of a table's first
+/// [`HASHED`] bytes (its header and `id` are there), its last ones and its length:
+/// hashing every byte of a long file was a third of cutting it. The multiplications
+/// carry each word's bits upwards only, so the end mixes the high bits down into the
+/// low ones that [`BOUNDARY_MASK`] reads.
 fn table_hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut words = bytes.chunks_exact(8);
-    let mut h = 0xcbf2_9ce4_8422_2325_u64;
-    for w in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(word))
-            .wrapping_mul(K)
-            .rotate_left(23);
-    }
-    for &c in words.remainder() {
-        h = (h ^ u64::from(c)).wrapping_mul(K);
+    let head = &bytes[..bytes.len().min(HASHED)];
+    let tail = &bytes[bytes.len().saturating_sub(HASHED).max(head.len())..];
+    let mut h = 0xcbf2_9ce4_8422_2325_u64 ^ bytes.len() as u64;
+    for part in [head, tail] {
+        let mut words = part.chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(word))
+                .wrapping_mul(K)
+                .rotate_left(23);
+        }
+        for &c in words.remainder() {
+            h = (h ^ u64::from(c)).wrapping_mul(K);
+        }
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^ (h >> 29)
 }
+
+/// How many bytes at each end of a table [`table_hash`] reads.
+const HASHED: usize = 64;
 
 fn skip_blank(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t')) {

@@ -7,14 +7,53 @@
 //! neither threshold is passed over without computing either measure. The bound never
 //! passes over a candidate the measures would accept (tested against the plain scan).
 
-/// The candidate closest to `word` by edit distance, if close enough to suggest.
+/// The candidate closest to `word` by edit distance, if close enough to suggest (the
+/// first of equally close ones).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    scan(word, candidates, Order::First)
+}
+
+/// What [`closest`] gives the candidates sorted, whatever their order: the least of
+/// equally close ones. Spares sorting thousands of step ids for one misspelt reference.
+pub fn closest_as_sorted<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    scan(word, candidates, Order::Least)
+}
+
+/// Which of equally close candidates wins.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// The first one met.
+    First,
+    /// The least one.
+    Least,
+}
+
+fn scan<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    order: Order,
+) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     let bound = Bound::new(&lower);
+    let mut exact: Option<&str> = None;
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         if c.eq_ignore_ascii_case(word) {
-            return Some(c);
+            match order {
+                Order::First => return Some(c),
+                Order::Least => {
+                    if exact.is_none_or(|e| c < e) {
+                        exact = Some(c);
+                    }
+                    continue;
+                }
+            }
+        }
+        if exact.is_some() {
+            continue; // only another exact match could win now
         }
         // Lowercased once, and only when it has capitals (candidates are thousands of
         // step ids on a misspelt reference, nearly all lowercase already).
@@ -32,11 +71,13 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
         let score = strsim::jaro_winkler(&lower, &c_lower);
         let close = score >= 0.85 || strsim::levenshtein(&lower, &c_lower) <= max_edits;
-        if close && best.is_none_or(|(s, _)| score > s) {
+        let wins =
+            |(s, b): (f64, &str)| score > s || (order == Order::Least && score == s && c < b);
+        if close && best.is_none_or(wins) {
             best = Some((score, c));
         }
     }
-    best.map(|(_, c)| c)
+    exact.or(best.map(|(_, c)| c))
 }
 
 /// What bounding a candidate needs of the (lowercased, ASCII) word.
@@ -109,7 +150,7 @@ impl<'w> Bound<'w> {
 
 #[cfg(test)]
 mod tests {
-    use super::closest;
+    use super::{closest, closest_as_sorted};
     use proptest::prelude::*;
 
     /// The plain scan: both measures for every candidate.
@@ -156,6 +197,21 @@ mod tests {
         ) {
             let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
             prop_assert_eq!(closest(&word, refs.iter().copied()), reference(&word, &refs));
+        }
+
+        /// Without sorting, what the sorted candidates give.
+        #[test]
+        fn as_sorted_is_closest_of_the_sorted(
+            word in "[a-cA-C0-2_é-]{0,9}",
+            candidates in prop::collection::vec("[a-cA-C0-2_é-]{0,9}", 0..12),
+        ) {
+            let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            let mut sorted = refs.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(
+                closest_as_sorted(&word, refs.iter().copied()),
+                closest(&word, sorted.iter().copied())
+            );
         }
     }
 }

@@ -13,7 +13,7 @@ mod closest;
 mod json;
 mod tables;
 
-pub use closest::closest;
+pub use closest::{closest, closest_as_sorted};
 
 pub use json::json_schema;
 pub use tables::*;
