@@ -326,17 +326,35 @@ fn checked_in_chunks(
     Some(found)
 }
 
-/// Where the formula `target` (named from `file`) states its kind, for a label: its
-/// `type`, else its name. Read only when a reference is of the wrong kind, so a
-/// referenced formula's spans are not a dependency of its users otherwise.
-fn kind_at(db: &dyn salsa::Database, file: SourceFile, target: SourceFile) -> Option<check::Place> {
-    let f = &lowered(db, target).formula;
-    let span = f
-        .kind
-        .as_ref()
-        .or(f.name.as_ref())
-        .map_or(f.span, |t| t.span);
-    Some(((target != file).then(|| target.path(db).clone()), span))
+/// Run `f` with the way `file` looks other formulas up by name.
+fn with_lookup<T>(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    f: impl FnOnce(&check::Lookup<'_>) -> T,
+) -> T {
+    let index = name_index(db, ws).scope(db, file);
+    let info = |name: &str| Some(referenced_info(db, ws, index.get(name)?));
+    let closest =
+        |name: &str| crate::model::schema::closest(name, index.names()).map(str::to_owned);
+    // Where the formula states its kind, for a label: its `type`, else its name. Read
+    // only when a reference is of the wrong kind (the label points there), so a
+    // referenced formula's spans are not a dependency of its users otherwise.
+    let kind_at = |name: &str| {
+        let target = index.get(name)?;
+        let f = &lowered(db, target).formula;
+        let span = f
+            .kind
+            .as_ref()
+            .or(f.name.as_ref())
+            .map_or(f.span, |t| t.span);
+        Some(((target != file).then(|| target.path(db).clone()), span))
+    };
+    f(&check::Lookup {
+        info: &info,
+        closest: &closest,
+        kind_at: &kind_at,
+    })
 }
 
 /// [`file_diagnostics`] of the file lowered and checked whole.
@@ -346,31 +364,23 @@ fn whole_file_diagnostics(
     file: SourceFile,
 ) -> Vec<Diagnostic> {
     let this = lowered(db, file);
-    let index = name_index(db, ws).scope(db, file);
     let inherited = inheritance(db, ws, file);
     let mut out = this.diagnostics.clone();
-    let info = |name: &str| Some(referenced_info(db, ws, index.get(name)?));
-    let closest =
-        |name: &str| crate::model::schema::closest(name, index.names()).map(str::to_owned);
-    let kind_at = |name: &str| kind_at(db, file, index.get(name)?);
-    let lookup = check::Lookup {
-        info: &info,
-        closest: &closest,
-        kind_at: &kind_at,
-    };
     let source = check::Source {
         text: file.text(db),
         format: file.format(db),
         root: &parse(db, file).root,
     };
     let mut semantic = Vec::new();
-    check::check_formula(
-        &this.formula,
-        inherited,
-        &lookup,
-        Some(source),
-        &mut semantic,
-    );
+    with_lookup(db, ws, file, |lookup| {
+        check::check_formula(
+            &this.formula,
+            inherited,
+            lookup,
+            Some(source),
+            &mut semantic,
+        );
+    });
     // After a syntax error part of the file is missing from the model, so a
     // diagnostic that asserts something is *absent* (a field, a step, a var
     // declaration or use) may be an echo of that error: keep only the others.

@@ -204,7 +204,7 @@ fn listing(steps: &[gtc::cook::RStep], depth: usize, out: &mut Vec<String>) {
 }
 
 /// One random edit of `text` for the edit-sequence property tests: delete the character
-/// at (or before) `at`, a fraction of the text's length, or insert `insert` there. An
+/// at (or before) byte `at` (clamped to the text), or insert `insert` there. An
 /// insertion ending in a newline goes at the start of its line when `whole_lines`.
 pub fn edit_at(text: &mut String, at: usize, insert: &str, delete: bool, whole_lines: bool) {
     let mut i = at.min(text.len());

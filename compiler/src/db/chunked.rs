@@ -10,9 +10,9 @@
 //! cycle is checked whole, by the rules that report them. Debug builds compare every
 //! chunked answer with the whole check's (`super::file_diagnostics`).
 
-use super::{Chunk, Editing, SourceFile, Workspace, chunk_tree, layout};
+use super::{Chunk, Editing, SourceFile, Workspace, chunk_tree, layout, with_lookup};
 use crate::check::partial::{self, ChunkCheck, DeferredRef};
-use crate::check::{self, Lookup, Source};
+use crate::check::{self, Source};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::{Formula, Text, VarDef};
 use crate::resolve::Inheritance;
@@ -216,25 +216,6 @@ fn chunk_check<'db>(
     let here: rustc_hash::FxHashSet<&str> = steps.ids.iter().map(String::as_str).collect();
     checked.refs.retain(|r| !here.contains(r.name.as_str()));
     checked
-}
-
-/// Run `f` with the way `file` looks other formulas up (as `super::file_diagnostics`).
-fn with_lookup<T>(
-    db: &dyn salsa::Database,
-    ws: Workspace,
-    file: SourceFile,
-    f: impl FnOnce(&Lookup<'_>) -> T,
-) -> T {
-    let index = super::name_index(db, ws).scope(db, file);
-    let info = |name: &str| Some(super::referenced_info(db, ws, index.get(name)?));
-    let closest =
-        |name: &str| crate::model::schema::closest(name, index.names()).map(str::to_owned);
-    let kind_at = |name: &str| super::kind_at(db, file, index.get(name)?);
-    f(&Lookup {
-        info: &info,
-        closest: &closest,
-        kind_at: &kind_at,
-    })
 }
 
 /// The diagnostics of `file` checked in chunks, or `None` when it is not (see the

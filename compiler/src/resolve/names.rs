@@ -4,7 +4,7 @@
 //! search path's layers in order (`source::search_dirs`) and the embedded stdlib, by file
 //! name, as the reference looks them up (so they are parsed only when referenced).
 
-use crate::db::{LibraryFile, SourceFile, lowered};
+use crate::db::{LibraryFile, SourceFile, formula_name};
 use crate::model::Formula;
 use crate::source::{Layer, formula_stem};
 use std::collections::BTreeMap;
@@ -81,7 +81,7 @@ pub fn build_name_index(
 ) -> NameIndex {
     let mut index = NameIndex::default();
     for &file in files {
-        let declared = crate::db::formula_name(db, file);
+        let declared = formula_name(db, file);
         claim(&mut index.checked, declared, file);
     }
     for &file in files {
@@ -128,7 +128,7 @@ pub fn explain(
     let mut candidates: Vec<(PathBuf, Option<Layer>)> = Vec::new();
     // Declared names first, then file names, as the index claims them.
     for &f in files {
-        if lowered(db, f).formula.name_str() == name {
+        if formula_name(db, f) == name {
             candidates.push((f.path(db).clone(), None));
         }
     }

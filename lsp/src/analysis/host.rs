@@ -103,8 +103,8 @@ impl AnalysisHost {
 
     /// The line index of the current text of the file at `path` (memoised: usually the
     /// one its diagnostics were last converted with).
-    pub fn line_index(&self, path: &Path) -> Option<super::line_index::LineIndex> {
-        Some(super::line_index::line_index(&self.db, self.file(path)?).clone())
+    pub fn line_index(&self, path: &Path) -> Option<&super::line_index::LineIndex> {
+        Some(super::line_index::line_index(&self.db, self.file(path)?))
     }
 
     /// The current text of the file at `path`.

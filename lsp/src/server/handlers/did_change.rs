@@ -42,10 +42,10 @@ pub fn did_change(b: &Backend, p: lsp::DidChangeTextDocumentParams) {
     let enc = b.state.encoding();
     {
         let mut host = b.state.host();
-        let current = host
-            .line_index(&path)
-            .unwrap_or_else(|| LineIndex::new(Arc::from("")));
-        let next = apply(&current, p.content_changes, enc);
+        let next = match host.line_index(&path) {
+            Some(current) => apply(current, p.content_changes, enc),
+            None => apply(&LineIndex::new(Arc::from("")), p.content_changes, enc),
+        };
         host.set_file(&path, Arc::from(next));
         b.state
             .set_open(&host, path.clone(), p.text_document.version);
