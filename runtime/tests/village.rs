@@ -146,7 +146,12 @@ fn a_rejected_request_is_a_whole_refinery_patrol_cycle() {
     let out = town.run(&["mol-fan"], LIMIT);
     assert_eq!(out.code, 3, "stalled on the escalated step: {out:?}");
     let mrs = town.merge_requests("app");
-    assert!(!mrs.is_empty());
+    // Seen once under a loaded CI run (empty, cause unknown): say what the village did.
+    assert!(
+        !mrs.is_empty(),
+        "no merge request: {out:?}\n{}",
+        town.logs()
+    );
     assert!(
         mrs.iter()
             .all(|q| q.mr.rejected.is_some() && q.mr.merged.is_none()),
